@@ -1,0 +1,75 @@
+//! The command line: parses arguments with clap, then calls the library. Holds no
+//! simulation logic of its own; it is, with `main.rs`, the only code that prints or
+//! writes files.
+
+mod list;
+mod output;
+mod plan;
+mod status;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// What a command found, as the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a finding (no failover target, no quorum, a violation, a failed check).
+    Finding,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Finding => ExitCode::from(1),
+        }
+    }
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  failsim list                                   what the built-in library holds
+  failsim status --cluster builtin:seed-example --failed node-1
+  failsim plan --cluster scenarios/topologies/seed-example.yaml \\
+               --policy scenarios/policies/seed-auto.yaml --failed node-1
+  failsim validate my-cluster.yaml my-policy.yaml
+
+Inputs are YAML or JSON (by extension). --cluster and --policy take a file path,
+builtin:NAME, or a bare built-in name. Exit codes: 0 success, 1 a finding (no
+target, no quorum, a failed check), 2 bad input or usage.";
+
+/// Deterministic chaos simulation and benchmarking for failover orchestration.
+///
+/// failsim runs seeded fault scenarios against a simulated cluster and its failover
+/// control plane (heartbeat monitor, quorum, planner, executor, verifier, audit),
+/// and checks safety and liveness from a god's-eye view.
+#[derive(Parser, Debug)]
+#[command(name = "failsim", version, after_help = AFTER_HELP, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Plan(plan::Args),
+    Status(status::Args),
+    Validate(validate::Args),
+    List(list::Args),
+}
+
+/// Parses the command line and runs the command.
+///
+/// # Errors
+/// Bad input (exit code 2), with the file, line, column and field where known.
+pub fn run() -> anyhow::Result<Outcome> {
+    match Cli::parse().command {
+        Command::Plan(args) => plan::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::List(args) => list::run(&args),
+    }
+}

@@ -1,0 +1,122 @@
+//! Resolution: a scenario's topology and policy references turned into loaded values,
+//! and the checks that need two documents at once (a fault selector naming a node the
+//! topology lacks; a policy preferring a region the topology does not have).
+
+use super::error::InputError;
+use super::library::Kind;
+use super::load::{self, Loaded};
+use super::problems::Problems;
+use super::{Cluster, Policy, Scenario, Selector, Source};
+
+/// The built-in policy a scenario runs under when it names none.
+pub const DEFAULT_POLICY: &str = "seed-auto";
+/// The built-in topology a scenario runs on when it names none.
+pub const DEFAULT_TOPOLOGY: &str = "seed-example";
+
+/// Loads the topologies a scenario names (the default one when it names none).
+///
+/// # Errors
+/// A reference that names nothing, a topology that fails validation, or a fault
+/// selector that names what the topology does not have.
+pub fn scenario_topologies(scenario: &Loaded<Scenario>) -> Result<Vec<Loaded<Cluster>>, InputError> {
+    let sources = &scenario.value.cluster.0;
+    if sources.is_empty() {
+        let cluster = load::topology(DEFAULT_TOPOLOGY)?;
+        check_selectors(scenario, "", &cluster.value)?;
+        return Ok(vec![cluster]);
+    }
+    let mut clusters = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let path = scenario.value.cluster_path(i);
+        let cluster = resolve_source(scenario, &path, Kind::Topology, source)?;
+        check_selectors(scenario, &path, &cluster.value)?;
+        clusters.push(cluster);
+    }
+    Ok(clusters)
+}
+
+/// Loads the policy a scenario names (the default one when it names none).
+///
+/// # Errors
+/// A reference that names nothing, or a policy that fails validation.
+pub fn scenario_policy(scenario: &Loaded<Scenario>) -> Result<Loaded<Policy>, InputError> {
+    match &scenario.value.policy {
+        None => load::policy(DEFAULT_POLICY),
+        Some(source) => resolve_source(scenario, "policy", Kind::Policy, source),
+    }
+}
+
+fn resolve_source<T>(scenario: &Loaded<Scenario>, path: &str, kind: Kind, source: &Source<T>) -> Result<Loaded<T>, InputError>
+where
+    T: Clone + serde::de::DeserializeOwned + load::Validate,
+{
+    match source {
+        Source::Named(name) => {
+            let text = load::find(kind, name, scenario.base_dir.as_deref())
+                .map_err(|e| scenario.error_at(path, format!("`{name}`: {}", e.message)))?;
+            load::decode(&text)
+        }
+        Source::Inline(value) => {
+            let tree = scenario.tree.get(path.split('[').next().unwrap_or(path)).map(|e| e.value.clone());
+            Ok(Loaded {
+                value: (**value).clone(),
+                tree: tree.unwrap_or_else(|| scenario.tree.clone()),
+                origin: scenario.origin.clone(),
+                base_dir: scenario.base_dir.clone(),
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Every fault selector must name a node, region or site of the topology.
+fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cluster) -> Result<(), InputError> {
+    for (i, fault) in scenario.value.faults.iter().enumerate() {
+        for (field, selector) in fault.selectors() {
+            if let Some(problem) = selector_problem(selector, cluster) {
+                let on = if cluster_path.is_empty() { String::new() } else { format!(" (topology {})", cluster.cluster_id) };
+                return Err(scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn selector_problem(selector: &Selector, cluster: &Cluster) -> Option<String> {
+    let sites = || cluster.nodes.iter().map(|n| n.site.as_str()).collect::<Vec<_>>();
+    match selector {
+        Selector::Node(id) if cluster.node_index(id).is_none() => {
+            let ids: Vec<&str> = cluster.nodes.iter().map(|n| n.node_id.as_str()).collect();
+            Some(format!("unknown node `{id}` (nodes: {})", ids.join(", ")))
+        }
+        Selector::Region(name) if !cluster.regions.contains(name) => {
+            Some(format!("unknown region `{name}` (regions: {})", cluster.regions.join(", ")))
+        }
+        Selector::Site(name) if !sites().contains(&name.as_str()) => {
+            let mut sites = sites();
+            sites.dedup();
+            Some(format!("unknown site `{name}` (sites: {})", sites.join(", ")))
+        }
+        Selector::Random(k) if *k as usize > cluster.nodes.len() => {
+            Some(format!("random({k}) asks for more than the {} nodes", cluster.nodes.len()))
+        }
+        _ => None,
+    }
+}
+
+/// Warnings for a policy that prefers regions or sites the topology does not have:
+/// harmless (policies are shared between topologies), but often a typo.
+pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
+    let mut problems = Problems::default();
+    for (i, region) in policy.region_priority.iter().enumerate() {
+        if !cluster.regions.contains(region) {
+            problems.warning(format!("region_priority[{i}]"), format!("topology {} has no region `{region}`", cluster.cluster_id));
+        }
+    }
+    for (i, site) in policy.site_priority.iter().enumerate() {
+        if !cluster.nodes.iter().any(|n| &n.site == site) {
+            problems.warning(format!("site_priority[{i}]"), format!("topology {} has no site `{site}`", cluster.cluster_id));
+        }
+    }
+    problems
+}

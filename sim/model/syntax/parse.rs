@@ -1,0 +1,569 @@
+//! Parses YAML (through `saphyr-parser`'s event stream) and JSON (by hand, so that
+//! every value keeps its position) into the spanned [`Node`] tree.
+//!
+//! Both parsers refuse input past [`MAX_DEPTH`] levels of nesting or [`MAX_NODES`]
+//! nodes (aliases included, counted as expanded), so no input can exhaust the stack
+//! or memory. YAML is limited to what a configuration file needs: one document,
+//! string keys without duplicates, aliases to earlier anchors, and the `!!str` tag.
+
+use super::document::{Entry, Location, Node, ScalarStyle, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, ScanError, Span};
+
+/// Deepest nesting of lists and mappings accepted.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes one document may hold, with aliases counted as expanded.
+pub const MAX_NODES: usize = 200_000;
+
+/// A syntax error: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub at: Location,
+    /// The field being read when the error was found (`nodes[2].priority`), if any.
+    pub path: String,
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, SyntaxError>;
+
+fn fail<T>(at: Location, message: impl Into<String>) -> Result<T> {
+    Err(SyntaxError { at, path: String::new(), message: message.into() })
+}
+
+/// Parses one YAML document.
+///
+/// # Errors
+/// Syntax errors, more than one document, non-string or duplicate keys, unknown
+/// aliases, tags other than `!!str`, an empty document, and the size limits.
+pub fn parse_yaml(text: &str) -> Result<Node> {
+    let mut builder = TreeBuilder::default();
+    match read_events(text, &mut builder) {
+        Ok(()) => builder.finish(),
+        Err(error) => Err(SyntaxError { path: path_text(&builder.path()), ..error }),
+    }
+}
+
+fn read_events(text: &str, builder: &mut TreeBuilder) -> Result<()> {
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(scan_error)?;
+        let at = location(&span);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return fail(at, "a file holds one document, found a second one");
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let style = match (style, tag) {
+                    (_, Some(tag)) if tag.is_yaml_core_schema() && tag.suffix == "str" => {
+                        ScalarStyle::Quoted
+                    }
+                    (_, Some(tag)) => {
+                        return fail(at, format!("tag `{}{}` is not supported", tag.handle, tag.suffix))
+                    }
+                    (YamlStyle::Plain, None) => ScalarStyle::Plain,
+                    (_, None) => ScalarStyle::Quoted,
+                };
+                let node = Node { at, value: Value::Scalar { text: text.into_owned(), style } };
+                builder.value(node, anchor)?;
+            }
+            Event::SequenceStart(anchor, tag) => builder.open(at, false, anchor, tag.is_some())?,
+            Event::MappingStart(anchor, tag) => builder.open(at, true, anchor, tag.is_some())?,
+            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::Alias(anchor) => builder.alias(at, anchor)?,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+    Ok(())
+}
+
+/// One step of a field path.
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn path_text(segments: &[Segment]) -> String {
+    let mut text = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) if text.is_empty() => text.push_str(key),
+            Segment::Key(key) => {
+                text.push('.');
+                text.push_str(key);
+            }
+            Segment::Index(index) => text.push_str(&format!("[{index}]")),
+        }
+    }
+    text
+}
+
+fn location(span: &Span) -> Location {
+    to_location(span.start.line(), span.start.col())
+}
+
+fn to_location(line: usize, col0: usize) -> Location {
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Location { line: clamp(line.max(1)), column: clamp(col0 + 1) }
+}
+
+fn scan_error(error: ScanError) -> SyntaxError {
+    let mark = error.marker();
+    let message = match error.info() {
+        "recursion limit exceeded" => format!("the document nests deeper than {MAX_DEPTH} levels"),
+        info => info.to_string(),
+    };
+    SyntaxError { at: to_location(mark.line(), mark.col()), path: String::new(), message }
+}
+
+/// Builds the tree from open/value/close calls, enforcing the limits.
+#[derive(Default)]
+struct TreeBuilder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    /// Anchored nodes by anchor id, with their expanded node counts.
+    anchors: Vec<Option<(Node, usize)>>,
+    node_count: usize,
+}
+
+struct Frame {
+    at: Location,
+    anchor: usize,
+    node_count_at_open: usize,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Sequence(Vec<Node>),
+    Mapping { entries: Vec<Entry>, key: Option<(String, Location)> },
+}
+
+impl TreeBuilder {
+    /// The path of the value being read now.
+    fn path(&self) -> Vec<Segment> {
+        let mut segments = Vec::new();
+        for frame in &self.stack {
+            match &frame.kind {
+                FrameKind::Sequence(items) => segments.push(Segment::Index(items.len())),
+                FrameKind::Mapping { key: Some((key, _)), .. } => segments.push(Segment::Key(key.clone())),
+                FrameKind::Mapping { key: None, .. } => {}
+            }
+        }
+        segments
+    }
+
+    fn count(&mut self, at: Location, nodes: usize) -> Result<()> {
+        self.node_count = self.node_count.saturating_add(nodes);
+        if self.node_count > MAX_NODES {
+            return fail(at, format!("the document has more than {MAX_NODES} values (aliases count as expanded)"));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, at: Location, is_map: bool, anchor: usize, tagged: bool) -> Result<()> {
+        if tagged {
+            return fail(at, "tags on lists and mappings are not supported");
+        }
+        if let Some(Frame { kind: FrameKind::Mapping { key: None, .. }, .. }) = self.stack.last() {
+            return fail(at, "mapping keys must be plain strings, found a list or mapping");
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
+        }
+        self.count(at, 1)?;
+        let kind = if is_map {
+            FrameKind::Mapping { entries: Vec::new(), key: None }
+        } else {
+            FrameKind::Sequence(Vec::new())
+        };
+        let node_count_at_open = self.node_count - 1;
+        self.stack.push(Frame { at, anchor, node_count_at_open, kind });
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        let frame = self.stack.pop().expect("the parser balances start and end events");
+        let value = match frame.kind {
+            FrameKind::Sequence(items) => Value::Sequence(items),
+            FrameKind::Mapping { entries, .. } => Value::Mapping(entries),
+        };
+        let size = self.node_count - frame.node_count_at_open;
+        self.place(Node { at: frame.at, value }, frame.anchor, size)
+    }
+
+    fn value(&mut self, node: Node, anchor: usize) -> Result<()> {
+        self.count(node.at, 1)?;
+        self.place(node, anchor, 1)
+    }
+
+    fn alias(&mut self, at: Location, anchor: usize) -> Result<()> {
+        let Some(Some((node, size))) = self.anchors.get(anchor).cloned() else {
+            return fail(at, "alias to an anchor that is not defined before it");
+        };
+        self.count(at, size)?;
+        self.place(Node { at, ..node }, 0, size)
+    }
+
+    fn place(&mut self, node: Node, anchor: usize, size: usize) -> Result<()> {
+        if anchor > 0 {
+            if self.anchors.len() <= anchor {
+                self.anchors.resize(anchor + 1, None);
+            }
+            self.anchors[anchor] = Some((node.clone(), size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut parent.kind {
+            FrameKind::Sequence(items) => items.push(node),
+            FrameKind::Mapping { entries, key } => match key.take() {
+                Some((key, key_at)) => entries.push(Entry { key, key_at, value: node }),
+                None => {
+                    let Value::Scalar { text, .. } = node.value else {
+                        return fail(node.at, "mapping keys must be plain strings");
+                    };
+                    if entries.iter().any(|e| e.key == text) {
+                        return fail(node.at, format!("duplicate key `{text}`"));
+                    }
+                    *key = Some((text, node.at));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Node> {
+        match self.root {
+            Some(Node { value: Value::Scalar { ref text, style: ScalarStyle::Plain }, at })
+                if text.is_empty() || text == "~" || text == "null" =>
+            {
+                fail(at, "the document is empty")
+            }
+            Some(root) => Ok(root),
+            None => fail(Location { line: 1, column: 1 }, "the file is empty"),
+        }
+    }
+}
+
+/// Parses one JSON value (RFC 8259) into the same tree as YAML: strings become quoted
+/// scalars, numbers and literals plain ones.
+///
+/// # Errors
+/// Any syntax error, trailing content, duplicate keys and the size limits.
+pub fn parse_json(text: &str) -> Result<Node> {
+    let mut parser = JsonParser { bytes: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, path: Vec::new() };
+    parser.document().map_err(|error| SyntaxError { path: path_text(&parser.path), ..error })
+}
+
+struct JsonParser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    nodes: usize,
+    path: Vec<Segment>,
+}
+
+impl JsonParser<'_> {
+    fn document(&mut self) -> Result<Node> {
+        self.skip_whitespace();
+        if self.pos == self.bytes.len() {
+            return fail(self.here(), "the file is empty");
+        }
+        let root = self.value(0)?;
+        self.skip_whitespace();
+        if self.pos < self.bytes.len() {
+            return fail(self.here(), "unexpected content after the JSON value");
+        }
+        Ok(root)
+    }
+
+    fn here(&self) -> Location {
+        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos]).chars().count();
+        to_location(self.line, column)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(byte) = self.peek() {
+            match byte {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                    self.line_start = self.pos;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<()> {
+        self.skip_whitespace();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            fail(self.here(), format!("expected {what}"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node> {
+        self.skip_whitespace();
+        let at = self.here();
+        if depth >= MAX_DEPTH {
+            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
+        }
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return fail(at, format!("the document has more than {MAX_NODES} values"));
+        }
+        let value = match self.peek() {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Value::Scalar { text: self.string()?, style: ScalarStyle::Quoted },
+            Some(b'-' | b'0'..=b'9') => Value::Scalar { text: self.number()?, style: ScalarStyle::Plain },
+            Some(b't' | b'f' | b'n') => Value::Scalar { text: self.literal()?, style: ScalarStyle::Plain },
+            Some(_) => return fail(at, "expected a JSON value"),
+            None => return fail(at, "unexpected end of file, expected a JSON value"),
+        };
+        Ok(Node { at, value })
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut entries: Vec<Entry> = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Mapping(entries));
+        }
+        loop {
+            self.skip_whitespace();
+            let key_at = self.here();
+            if self.peek() != Some(b'"') {
+                return fail(key_at, "expected a string key");
+            }
+            let key = self.string()?;
+            if entries.iter().any(|e| e.key == key) {
+                return fail(key_at, format!("duplicate key `{key}`"));
+            }
+            self.path.push(Segment::Key(key.clone()));
+            self.expect(b':', "`:` after the key")?;
+            let value = self.value(depth + 1)?;
+            self.path.pop();
+            entries.push(Entry { key, key_at, value });
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Mapping(entries));
+                }
+                _ => return fail(self.here(), "expected `,` or `}`"),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Sequence(items));
+        }
+        loop {
+            self.path.push(Segment::Index(items.len()));
+            items.push(self.value(depth + 1)?);
+            self.path.pop();
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Sequence(items));
+                }
+                _ => return fail(self.here(), "expected `,` or `]`"),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(byte) = self.peek() {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&String::from_utf8_lossy(&self.bytes[start..self.pos]));
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => return fail(self.here(), "control character inside a string"),
+                None => return fail(self.here(), "unterminated string"),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<()> {
+        let at = self.here();
+        let Some(byte) = self.peek() else { return fail(at, "unterminated string") };
+        self.pos += 1;
+        let ch = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&high) {
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return fail(at, "unpaired surrogate in \\u escape");
+                    }
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return fail(at, "unpaired surrogate in \\u escape");
+                    }
+                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    high
+                };
+                match char::from_u32(code) {
+                    Some(ch) => ch,
+                    None => return fail(at, "invalid \\u escape"),
+                }
+            }
+            _ => return fail(at, "invalid escape in string"),
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+            Some(value) => {
+                self.pos += 4;
+                Ok(value)
+            }
+            None => fail(self.here(), "expected four hex digits after \\u"),
+        }
+    }
+
+    fn number(&mut self) -> Result<String> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos > from
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let leading_zero = self.peek() == Some(b'0');
+        if !digits(self) || (leading_zero && self.pos - start > 1 + usize::from(self.bytes[start] == b'-')) {
+            return fail(self.here(), "malformed number");
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !digits(self) {
+                return fail(self.here(), "malformed number: digits expected after `.`");
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !digits(self) {
+                return fail(self.here(), "malformed number: digits expected in the exponent");
+            }
+        }
+        Ok(String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned())
+    }
+
+    fn literal(&mut self) -> Result<String> {
+        for word in ["true", "false", "null"] {
+            if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+                self.pos += word.len();
+                return Ok(word.to_string());
+            }
+        }
+        fail(self.here(), "expected a JSON value")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_and_json_give_the_same_tree_shape_with_positions() {
+        let yaml = parse_yaml("a: 1\nb:\n  - x\n  - 'y'\n").unwrap();
+        let json = parse_json("{\"a\": 1,\n \"b\": [\"x\", \"y\"]}").unwrap();
+        assert_eq!(yaml.locate("b[1]"), Location { line: 4, column: 5 });
+        assert_eq!(json.locate("b[1]"), Location { line: 2, column: 13 });
+        assert_eq!(yaml.get("a").unwrap().value.value, json.get("a").unwrap().value.value);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_field_being_read() {
+        let e = parse_yaml("nodes:\n  - node_id: a\n    priority: [1\n").unwrap_err();
+        assert_eq!(e.path, "nodes[0].priority");
+        let e = parse_json("{\"nodes\": [{\"priority\": tru}]}").unwrap_err();
+        assert_eq!(e.path, "nodes[0].priority");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_in_both_formats() {
+        assert!(parse_yaml("a: 1\na: 2\n").unwrap_err().message.contains("duplicate key"));
+        assert!(parse_json("{\"a\":1,\"a\":2}").unwrap_err().message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_without_recursion() {
+        let deep = "[".repeat(10_000);
+        assert!(parse_yaml(&deep).unwrap_err().message.contains("nests deeper"));
+        assert!(parse_json(&deep).unwrap_err().message.contains("nests deeper"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_by_the_node_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+        }
+        assert!(parse_yaml(&text).unwrap_err().message.contains("more than"));
+    }
+
+    #[test]
+    fn empty_inputs_are_errors() {
+        assert_eq!(parse_yaml("").unwrap_err().message, "the file is empty");
+        assert_eq!(parse_yaml("# only a comment\n").unwrap_err().message, "the file is empty");
+        assert_eq!(parse_json("  \n").unwrap_err().message, "the file is empty");
+    }
+}

@@ -1,0 +1,29 @@
+//! Shared test support: running the `failsim` binary and finding repository files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under the repository root.
+pub fn repo_path(relative: &str) -> PathBuf {
+    root().join(relative)
+}
+
+/// Runs the built `failsim` binary with `args`, from the repository root.
+pub fn failsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_failsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the failsim binary runs")
+}
+
+/// The exit code, stdout and stderr of a finished command.
+pub fn parts(output: &Output) -> (i32, String, String) {
+    let code = output.status.code().expect("exited, not killed by a signal");
+    (code, String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
