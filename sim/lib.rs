@@ -5,5 +5,5 @@
 //! control plane under test plans failovers (`control`), and so on down the pipeline
 //! described in `docs/ARCHITECTURE.md`.
 
-pub mod model;
 pub mod control;
+pub mod model;

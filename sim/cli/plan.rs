@@ -46,11 +46,23 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
     output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
 
-    let primary = cluster.value.primary().map(|n| n.node_id.clone()).unwrap_or_default();
+    let primary = cluster
+        .value
+        .primary()
+        .map(|n| n.node_id.clone())
+        .unwrap_or_default();
     let failed = failed_indices(&cluster, &args.failed, &primary)?;
-    let failed_primary = cluster.value.node_index(&primary).expect("validation ensures a primary");
+    let failed_primary = cluster
+        .value
+        .node_index(&primary)
+        .expect("validation ensures a primary");
     let views = PlanRequest::declared_views(&cluster.value, &failed);
-    let request = PlanRequest { cluster: &cluster.value, policy: &policy.value, views: &views, failed_primary };
+    let request = PlanRequest {
+        cluster: &cluster.value,
+        policy: &policy.value,
+        views: &views,
+        failed_primary,
+    };
     let plan = planner::plan(&request);
     output::emit(&output::render(&plan, args.format)?, args.output.as_deref())?;
     match &plan.no_target_reason {
@@ -63,13 +75,26 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 }
 
 /// Indices of the `--failed` nodes (the primary when none are given).
-pub fn failed_indices(cluster: &load::Loaded<failsim::model::Cluster>, failed: &[String], primary: &str) -> Result<Vec<usize>, InputError> {
-    let names: Vec<&str> = if failed.is_empty() { vec![primary] } else { failed.iter().map(String::as_str).collect() };
+pub fn failed_indices(
+    cluster: &load::Loaded<failsim::model::Cluster>,
+    failed: &[String],
+    primary: &str,
+) -> Result<Vec<usize>, InputError> {
+    let names: Vec<&str> = if failed.is_empty() {
+        vec![primary]
+    } else {
+        failed.iter().map(String::as_str).collect()
+    };
     names
         .into_iter()
         .map(|id| {
             cluster.value.node_index(id).ok_or_else(|| {
-                let ids: Vec<&str> = cluster.value.nodes.iter().map(|n| n.node_id.as_str()).collect();
+                let ids: Vec<&str> = cluster
+                    .value
+                    .nodes
+                    .iter()
+                    .map(|n| n.node_id.as_str())
+                    .collect();
                 let message = format!("--failed {id}: no such node (nodes: {})", ids.join(", "));
                 InputError::new(&cluster.origin, None, "nodes", message)
             })

@@ -40,13 +40,23 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let cluster = load::topology(&args.cluster)?;
     output::warn_all(&cluster.warnings);
-    let failed = if args.failed.is_empty() { Vec::new() } else { failed_indices(&cluster, &args.failed, "")? };
+    let failed = if args.failed.is_empty() {
+        Vec::new()
+    } else {
+        failed_indices(&cluster, &args.failed, "")?
+    };
     let health: Vec<Status> = cluster
         .value
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| if failed.contains(&i) { Status::Failed } else { n.status })
+        .map(|(i, n)| {
+            if failed.contains(&i) {
+                Status::Failed
+            } else {
+                n.status
+            }
+        })
         .collect();
     let status = quorum::assess(&cluster.value, &health);
     let text = match args.format {
@@ -54,18 +64,36 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         StatusFormat::Text => {
             let mut text = String::new();
             let c = &cluster.value;
-            let held = if status.has_quorum { "held" } else { "LOST (read-only)" };
+            let held = if status.has_quorum {
+                "held"
+            } else {
+                "LOST (read-only)"
+            };
             writeln!(text, "cluster  {} ({})", c.cluster_id, c.name)?;
             writeln!(text, "state    {}", status.state.as_str())?;
-            writeln!(text, "quorum   {} of {} voters healthy, quorum size {}: {held}", status.healthy_nodes, status.total_nodes, status.quorum_size)?;
+            writeln!(
+                text,
+                "quorum   {} of {} voters healthy, quorum size {}: {held}",
+                status.healthy_nodes, status.total_nodes, status.quorum_size
+            )?;
             for (node, health) in c.nodes.iter().zip(&health) {
                 let role = format!("{:?}", node.role).to_lowercase();
                 let health = format!("{health:?}").to_lowercase();
-                writeln!(text, "  {:<12} {:<10} {:<24} {health}", node.node_id, role, format!("{}/{}", node.region, node.site))?;
+                writeln!(
+                    text,
+                    "  {:<12} {:<10} {:<24} {health}",
+                    node.node_id,
+                    role,
+                    format!("{}/{}", node.region, node.site)
+                )?;
             }
             text
         }
     };
     output::emit(&text, None)?;
-    Ok(if status.has_quorum { Outcome::Success } else { Outcome::Finding })
+    Ok(if status.has_quorum {
+        Outcome::Success
+    } else {
+        Outcome::Finding
+    })
 }

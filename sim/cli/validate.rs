@@ -38,7 +38,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
     }
     match first_error {
-        Some(error) => Err(anyhow::anyhow!("{} of {} files invalid (first: {})", count_invalid(args), args.files.len(), error.origin)),
+        Some(error) => Err(anyhow::anyhow!(
+            "{} of {} files invalid (first: {})",
+            count_invalid(args),
+            args.files.len(),
+            error.origin
+        )),
         None => Ok(Outcome::Success),
     }
 }
@@ -59,20 +64,33 @@ fn check(file: &std::path::Path) -> Result<String, InputError> {
             let cluster = load::decode::<Cluster>(&text)?;
             output::warn_all(&cluster.warnings);
             let c = &cluster.value;
-            Ok(format!("topology {}: {} nodes in {} region(s), quorum {}", c.cluster_id, c.nodes.len(), c.regions.len(), c.quorum_size()))
+            Ok(format!(
+                "topology {}: {} nodes in {} region(s), quorum {}",
+                c.cluster_id,
+                c.nodes.len(),
+                c.regions.len(),
+                c.quorum_size()
+            ))
         }
         Kind::Policy => {
             let policy = load::decode::<Policy>(&text)?;
             output::warn_all(&policy.warnings);
             let strategy = serde_json::to_value(policy.value.strategy).unwrap_or_default();
-            Ok(format!("policy {}: {} strategy", policy.value.policy_id, strategy.as_str().unwrap_or_default()))
+            Ok(format!(
+                "policy {}: {} strategy",
+                policy.value.policy_id,
+                strategy.as_str().unwrap_or_default()
+            ))
         }
         Kind::Scenario => {
             let scenario = load::decode::<Scenario>(&text)?;
             output::warn_all(&scenario.warnings);
             let clusters = resolve::scenario_topologies(&scenario)?;
             let policy = resolve::scenario_policy(&scenario)?;
-            let names: Vec<&str> = clusters.iter().map(|c| c.value.cluster_id.as_str()).collect();
+            let names: Vec<&str> = clusters
+                .iter()
+                .map(|c| c.value.cluster_id.as_str())
+                .collect();
             Ok(format!(
                 "scenario {}: {} faults over {} s, on {} under {}",
                 scenario.value.name,

@@ -38,23 +38,44 @@ impl<'a> PlanRequest<'a> {
     /// Views from the topology's declared statuses, with `failed` nodes marked failed
     /// and no replication lag: what `failsim plan` knows without a simulation.
     pub fn declared_views(cluster: &Cluster, failed: &[usize]) -> Vec<NodeView> {
-        let status = |i: usize, node: &Node| if failed.contains(&i) { Status::Failed } else { node.status };
-        cluster.nodes.iter().enumerate().map(|(i, n)| NodeView { status: status(i, n), lag_ms: 0.0 }).collect()
+        let status = |i: usize, node: &Node| {
+            if failed.contains(&i) {
+                Status::Failed
+            } else {
+                node.status
+            }
+        };
+        cluster
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NodeView {
+                status: status(i, n),
+                lag_ms: 0.0,
+            })
+            .collect()
     }
 }
 
 /// Computes the plan for a request.
 pub fn plan(request: &PlanRequest<'_>) -> Plan {
-    let PlanRequest { cluster, policy, views, failed_primary } = *request;
+    let PlanRequest {
+        cluster,
+        policy,
+        views,
+        failed_primary,
+    } = *request;
     assert_eq!(views.len(), cluster.nodes.len(), "one view per node");
     let old = &cluster.nodes[failed_primary];
     let mut rejected = Vec::new();
     let mut eligible = Vec::new();
     for (i, node) in cluster.nodes.iter().enumerate() {
         match ineligibility(i, node, views[i], request) {
-            Some(reason) => {
-                rejected.push(Rejection { node_id: node.node_id.clone(), kind: RejectionKind::Ineligible, reason })
-            }
+            Some(reason) => rejected.push(Rejection {
+                node_id: node.node_id.clone(),
+                kind: RejectionKind::Ineligible,
+                reason,
+            }),
             _ => eligible.push(i),
         }
     }
@@ -63,16 +84,28 @@ pub fn plan(request: &PlanRequest<'_>) -> Plan {
     ranked.sort_by(|a, b| rank(a, b, request));
 
     let no_target_reason = refusal(request, ranked.is_empty());
-    let target = if no_target_reason.is_some() { None } else { ranked.first().copied() };
+    let target = if no_target_reason.is_some() {
+        None
+    } else {
+        ranked.first().copied()
+    };
     if let Some(best) = target {
         for other in &ranked[1..] {
             let reason = outranked_reason(other, &best, request);
-            rejected.push(Rejection { node_id: cluster.nodes[other.0].node_id.clone(), kind: RejectionKind::Outranked, reason });
+            rejected.push(Rejection {
+                node_id: cluster.nodes[other.0].node_id.clone(),
+                kind: RejectionKind::Outranked,
+                reason,
+            });
         }
     } else {
         for other in &ranked {
             let reason = "eligible, but no failover can proceed".to_string();
-            rejected.push(Rejection { node_id: cluster.nodes[other.0].node_id.clone(), kind: RejectionKind::Outranked, reason });
+            rejected.push(Rejection {
+                node_id: cluster.nodes[other.0].node_id.clone(),
+                kind: RejectionKind::Outranked,
+                reason,
+            });
         }
     }
     rejected.sort_by_key(|r| cluster.node_index(&r.node_id));
@@ -93,7 +126,12 @@ pub fn plan(request: &PlanRequest<'_>) -> Plan {
 }
 
 /// Why a node can never be the target, or `None` when it is eligible.
-fn ineligibility(index: usize, node: &Node, view: NodeView, request: &PlanRequest<'_>) -> Option<String> {
+fn ineligibility(
+    index: usize,
+    node: &Node,
+    view: NodeView,
+    request: &PlanRequest<'_>,
+) -> Option<String> {
     let max_lag_ms = request.policy.max_lag_ms;
     if index == request.failed_primary {
         Some("the failed primary".to_string())
@@ -102,9 +140,15 @@ fn ineligibility(index: usize, node: &Node, view: NodeView, request: &PlanReques
     } else if node.role != Role::Secondary {
         Some(format!("role {:?} is not a standby", node.role).to_lowercase())
     } else if view.status != Status::Healthy {
-        Some(format!("status {}: only healthy nodes are promoted", status_name(view.status)))
+        Some(format!(
+            "status {}: only healthy nodes are promoted",
+            status_name(view.status)
+        ))
     } else if view.lag_ms > max_lag_ms {
-        Some(format!("replication lag {} ms exceeds max_lag_ms {max_lag_ms}", view.lag_ms))
+        Some(format!(
+            "replication lag {} ms exceeds max_lag_ms {max_lag_ms}",
+            view.lag_ms
+        ))
     } else {
         None
     }
@@ -121,15 +165,29 @@ fn status_name(status: Status) -> &'static str {
 
 /// Why no failover may proceed at all, if so.
 fn refusal(request: &PlanRequest<'_>, no_candidates: bool) -> Option<String> {
-    let PlanRequest { cluster, policy, views, .. } = *request;
+    let PlanRequest {
+        cluster,
+        policy,
+        views,
+        ..
+    } = *request;
     let healthy = views.iter().filter(|v| v.status == Status::Healthy).count() as u32;
     let quorum_size = cluster.quorum_size();
     if policy.needs_quorum() && !quorum::has_quorum(healthy, quorum_size) {
-        Some(format!("no quorum: {healthy} of {} voters healthy, quorum is {quorum_size}", cluster.voter_count()))
+        Some(format!(
+            "no quorum: {healthy} of {} voters healthy, quorum is {quorum_size}",
+            cluster.voter_count()
+        ))
     } else if healthy < policy.min_healthy_nodes {
-        Some(format!("{healthy} healthy nodes, the policy needs min_healthy_nodes {}", policy.min_healthy_nodes))
+        Some(format!(
+            "{healthy} healthy nodes, the policy needs min_healthy_nodes {}",
+            policy.min_healthy_nodes
+        ))
     } else if no_candidates {
-        Some("no eligible target: every other node is a witness, not healthy, or lagging".to_string())
+        Some(
+            "no eligible target: every other node is a witness, not healthy, or lagging"
+                .to_string(),
+        )
     } else {
         None
     }
@@ -144,7 +202,10 @@ fn list_rank(list: &[String], name: &str) -> usize {
 fn ordered(a: &Node, b: &Node, policy: &Policy) -> Ordering {
     list_rank(&policy.region_priority, &a.region)
         .cmp(&list_rank(&policy.region_priority, &b.region))
-        .then_with(|| list_rank(&policy.site_priority, &a.site).cmp(&list_rank(&policy.site_priority, &b.site)))
+        .then_with(|| {
+            list_rank(&policy.site_priority, &a.site)
+                .cmp(&list_rank(&policy.site_priority, &b.site))
+        })
         .then_with(|| b.priority.cmp(&a.priority))
         .then_with(|| b.capacity.total_cmp(&a.capacity))
         .then_with(|| a.node_id.cmp(&b.node_id))
@@ -182,8 +243,14 @@ pub fn score_terms(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<ScoreTe
     let cluster = request.cluster;
     let old = &cluster.nodes[request.failed_primary];
     let latency_of = |i: usize| link_latency_ms(cluster, old, &cluster.nodes[i]);
-    let capacity_max = eligible.iter().map(|&i| cluster.nodes[i].capacity).fold(0.0, f64::max);
-    let latency_min = eligible.iter().map(|&i| latency_of(i)).fold(f64::INFINITY, f64::min);
+    let capacity_max = eligible
+        .iter()
+        .map(|&i| cluster.nodes[i].capacity)
+        .fold(0.0, f64::max);
+    let latency_min = eligible
+        .iter()
+        .map(|&i| latency_of(i))
+        .fold(f64::INFINITY, f64::min);
     let latency_max = eligible.iter().map(|&i| latency_of(i)).fold(0.0, f64::max);
     eligible
         .iter()
@@ -195,21 +262,37 @@ pub fn score_terms(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<ScoreTe
                 Status::Unknown => 0.25,
                 Status::Failed => 0.0,
             };
-            let capacity = if capacity_max > 0.0 { cluster.nodes[i].capacity / capacity_max } else { 1.0 };
+            let capacity = if capacity_max > 0.0 {
+                cluster.nodes[i].capacity / capacity_max
+            } else {
+                1.0
+            };
             let latency = if latency_max > latency_min {
                 1.0 - (latency_of(i) - latency_min) / (latency_max - latency_min)
             } else {
                 1.0
             };
             let max_lag_ms = request.policy.max_lag_ms;
-            let freshness = if max_lag_ms > 0.0 { (1.0 - view.lag_ms / max_lag_ms).clamp(0.0, 1.0) } else { 1.0 };
-            ScoreTerms { health, capacity, latency, freshness }
+            let freshness = if max_lag_ms > 0.0 {
+                (1.0 - view.lag_ms / max_lag_ms).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            ScoreTerms {
+                health,
+                capacity,
+                latency,
+                freshness,
+            }
         })
         .collect()
 }
 
 fn scores(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<f64> {
-    score_terms(eligible, request).into_iter().map(weighted_score).collect()
+    score_terms(eligible, request)
+        .into_iter()
+        .map(weighted_score)
+        .collect()
 }
 
 /// The typical one-way latency between two nodes: the midpoint of their link class.
@@ -225,7 +308,11 @@ pub fn link_latency_ms(cluster: &Cluster, a: &Node, b: &Node) -> f64 {
 }
 
 /// Why `other` ranks below `best`: the first rule on which they differ.
-fn outranked_reason(other: &(usize, f64), best: &(usize, f64), request: &PlanRequest<'_>) -> String {
+fn outranked_reason(
+    other: &(usize, f64),
+    best: &(usize, f64),
+    request: &PlanRequest<'_>,
+) -> String {
     let nodes = &request.cluster.nodes;
     let (a, b, policy) = (&nodes[other.0], &nodes[best.0], request.policy);
     let place = |list: &[String], name: &str| match list.iter().position(|n| n == name) {
@@ -233,9 +320,14 @@ fn outranked_reason(other: &(usize, f64), best: &(usize, f64), request: &PlanReq
         None => "unlisted".to_string(),
     };
     if policy.selection == Selection::Weighted && other.1 != best.1 {
-        return format!("weighted score {:.3} is below {}'s {:.3}", other.1, b.node_id, best.1);
+        return format!(
+            "weighted score {:.3} is below {}'s {:.3}",
+            other.1, b.node_id, best.1
+        );
     }
-    if list_rank(&policy.region_priority, &a.region) != list_rank(&policy.region_priority, &b.region) {
+    if list_rank(&policy.region_priority, &a.region)
+        != list_rank(&policy.region_priority, &b.region)
+    {
         format!(
             "region {} ({} in region_priority) ranks after {}'s region {} ({})",
             a.region,
@@ -244,7 +336,8 @@ fn outranked_reason(other: &(usize, f64), best: &(usize, f64), request: &PlanReq
             b.region,
             place(&policy.region_priority, &b.region)
         )
-    } else if list_rank(&policy.site_priority, &a.site) != list_rank(&policy.site_priority, &b.site) {
+    } else if list_rank(&policy.site_priority, &a.site) != list_rank(&policy.site_priority, &b.site)
+    {
         format!(
             "site {} ({} in site_priority) ranks after {}'s site {} ({})",
             a.site,
@@ -254,24 +347,42 @@ fn outranked_reason(other: &(usize, f64), best: &(usize, f64), request: &PlanReq
             place(&policy.site_priority, &b.site)
         )
     } else if a.priority != b.priority {
-        format!("priority {} is below {}'s {}", a.priority, b.node_id, b.priority)
+        format!(
+            "priority {} is below {}'s {}",
+            a.priority, b.node_id, b.priority
+        )
     } else if a.capacity != b.capacity {
-        format!("capacity {} is below {}'s {}", a.capacity, b.node_id, b.capacity)
+        format!(
+            "capacity {} is below {}'s {}",
+            a.capacity, b.node_id, b.capacity
+        )
     } else {
-        format!("ties with {} on every rule; node id {} sorts after {}", b.node_id, a.node_id, b.node_id)
+        format!(
+            "ties with {} on every rule; node id {} sorts after {}",
+            b.node_id, a.node_id, b.node_id
+        )
     }
 }
 
 /// The ordered actions of a failover to `target`, with estimated durations.
 fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
-    let PlanRequest { cluster, policy, failed_primary, .. } = *request;
+    let PlanRequest {
+        cluster,
+        policy,
+        failed_primary,
+        ..
+    } = *request;
     let spec = &policy.actions;
     let old = cluster.nodes[failed_primary].node_id.clone();
     let new = cluster.nodes[target].node_id.clone();
     let promote_ms = spec.promote_ms.mid() * cluster.nodes[target].redundancy.promote_factor();
     let mut steps = Vec::new();
     if policy.strategy == Strategy::Manual {
-        steps.push((ActionKind::AwaitApproval, None, policy.approval_delay_s * 1000.0));
+        steps.push((
+            ActionKind::AwaitApproval,
+            None,
+            policy.approval_delay_s * 1000.0,
+        ));
     }
     if policy.fencing.stonith {
         steps.push((ActionKind::Fence, Some(old), spec.fence_ms.mid()));
@@ -279,19 +390,32 @@ fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
         steps.push((ActionKind::Demote, Some(old), spec.demote_ms.mid()));
     }
     steps.push((ActionKind::Promote, Some(new.clone()), promote_ms));
-    steps.push((ActionKind::DnsFlip, Some(new.clone()), spec.dns_flip_ms.mid()));
+    steps.push((
+        ActionKind::DnsFlip,
+        Some(new.clone()),
+        spec.dns_flip_ms.mid(),
+    ));
     steps.push((ActionKind::Notify, None, spec.notify_ms.mid()));
     steps.push((ActionKind::Verify, Some(new), spec.verify_ms.mid()));
     steps
         .into_iter()
         .enumerate()
-        .map(|(i, (action, node_id, ms))| PlannedAction { step: i as u32 + 1, action, node_id, estimated_ms: ms.round() as u64 })
+        .map(|(i, (action, node_id, ms))| PlannedAction {
+            step: i as u32 + 1,
+            action,
+            node_id,
+            estimated_ms: ms.round() as u64,
+        })
         .collect()
 }
 
 /// `plan-` and the first 16 hex digits of the SHA-256 of the request's canonical JSON.
 fn plan_id(request: &PlanRequest<'_>) -> String {
-    let views: Vec<(&str, f64)> = request.views.iter().map(|v| (status_name(v.status), v.lag_ms)).collect();
+    let views: Vec<(&str, f64)> = request
+        .views
+        .iter()
+        .map(|v| (status_name(v.status), v.lag_ms))
+        .collect();
     let canonical = serde_json::json!({
         "cluster": request.cluster,
         "policy": request.policy,

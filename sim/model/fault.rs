@@ -240,7 +240,13 @@ impl Fault {
             Fault::LatencySpike(f) => (f.at_s, f.duration_s),
             Fault::Flapping(f) => {
                 let cycles = f64::from(f.cycles);
-                (f.at_s, Some(ValueRange::between((f.down_s.min + f.up_s.min) * cycles, (f.down_s.max + f.up_s.max) * cycles)))
+                (
+                    f.at_s,
+                    Some(ValueRange::between(
+                        (f.down_s.min + f.up_s.min) * cycles,
+                        (f.down_s.max + f.up_s.max) * cycles,
+                    )),
+                )
             }
             Fault::ClockSkew(f) => (f.at_s, None),
             Fault::ReplicationLag(f) => (f.at_s, f.duration_s),
@@ -281,7 +287,12 @@ impl Fault {
                 .groups
                 .iter()
                 .enumerate()
-                .flat_map(|(g, group)| group.iter().enumerate().map(move |(i, s)| (format!("groups[{g}][{i}]"), s)))
+                .flat_map(|(g, group)| {
+                    group
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, s)| (format!("groups[{g}][{i}]"), s))
+                })
                 .collect(),
             Fault::PrimaryLoss(_) | Fault::ActionFailure(_) | Fault::MonitorCrash(_) => Vec::new(),
         }
@@ -296,11 +307,18 @@ impl Fault {
             problems.check_range(&field("duration_s"), length_s);
         }
         if at_s.problem(false).is_none() && at_s.max >= duration_s && duration_s.is_finite() {
-            problems.error(field("at_s"), format!("the fault starts at {at_s} s, outside the scenario's {duration_s} s"));
+            problems.error(
+                field("at_s"),
+                format!("the fault starts at {at_s} s, outside the scenario's {duration_s} s"),
+            );
         } else if let Some(length_s) = length_s.filter(|l| l.problem(false).is_none()) {
             let end_s = at_s.max + length_s.max;
             if end_s > duration_s {
-                let name = if matches!(self, Fault::Flapping(_)) { "cycles" } else { "duration_s" };
+                let name = if matches!(self, Fault::Flapping(_)) {
+                    "cycles"
+                } else {
+                    "duration_s"
+                };
                 problems.error(
                     field(name),
                     format!("the fault's window ends at up to {end_s} s, past the scenario's {duration_s} s"),
@@ -311,18 +329,29 @@ impl Fault {
             problems.check_range(&field("restart_after_s"), restart_after_s);
         }
         match self {
-            Fault::NodeCrash(f) if f.count == 0 => problems.error(field("count"), "expected at least 1 node"),
-            Fault::RegionLoss(f) if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) => {
+            Fault::NodeCrash(f) if f.count == 0 => {
+                problems.error(field("count"), "expected at least 1 node")
+            }
+            Fault::RegionLoss(f)
+                if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) =>
+            {
                 problems.error(field("region"), "expected region:NAME or region_of:primary")
             }
-            Fault::RegionIsolation(f) if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) => {
+            Fault::RegionIsolation(f)
+                if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) =>
+            {
                 problems.error(field("region"), "expected region:NAME or region_of:primary")
             }
-            Fault::Partition(f) if f.groups.len() == 1 => {
-                problems.error(field("groups"), "expected at least two groups (or none, for a random split)")
+            Fault::Partition(f) if f.groups.len() == 1 => problems.error(
+                field("groups"),
+                "expected at least two groups (or none, for a random split)",
+            ),
+            Fault::PacketLoss(f) => {
+                problems.check_probability_range(&field("probability"), f.probability)
             }
-            Fault::PacketLoss(f) => problems.check_probability_range(&field("probability"), f.probability),
-            Fault::ActionFailure(f) => problems.check_probability_range(&field("probability"), f.probability),
+            Fault::ActionFailure(f) => {
+                problems.check_probability_range(&field("probability"), f.probability)
+            }
             Fault::LatencySpike(f) => {
                 problems.check_range(&field("extra_ms"), f.extra_ms);
                 problems.check_range(&field("jitter_ms"), f.jitter_ms);
@@ -335,8 +364,16 @@ impl Fault {
                     problems.error(field("cycles"), "expected at least 1 cycle");
                 }
             }
-            Fault::ClockSkew(f) if f.rate.problem(false).is_some() || f.rate.min <= 0.0 || f.rate.max > 10.0 => {
-                problems.error(field("rate"), format!("expected a clock rate above 0 and at most 10, found {}", f.rate));
+            Fault::ClockSkew(f)
+                if f.rate.problem(false).is_some() || f.rate.min <= 0.0 || f.rate.max > 10.0 =>
+            {
+                problems.error(
+                    field("rate"),
+                    format!(
+                        "expected a clock rate above 0 and at most 10, found {}",
+                        f.rate
+                    ),
+                );
             }
             _ => {}
         }

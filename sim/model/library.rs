@@ -31,27 +31,31 @@ macro_rules! embed {
 }
 
 /// Built-in topologies: (name, YAML text).
-pub const TOPOLOGIES: &[(&str, &str)] = embed!("topologies/", [
-    "seed-example",
-    "single-region-3",
-    "active-passive-2region",
-    "three-region-5",
-    "two-plus-witness",
-    "three-region-7",
-]);
+pub const TOPOLOGIES: &[(&str, &str)] = embed!(
+    "topologies/",
+    [
+        "seed-example",
+        "single-region-3",
+        "active-passive-2region",
+        "three-region-5",
+        "two-plus-witness",
+        "three-region-7",
+    ]
+);
 
 /// Built-in policies: (name, YAML text).
-pub const POLICIES: &[(&str, &str)] = embed!("policies/", [
-    "seed-auto",
-    "manual-approval",
-    "quorum-based",
-    "fast-detection",
-]);
+pub const POLICIES: &[(&str, &str)] = embed!(
+    "policies/",
+    [
+        "seed-auto",
+        "manual-approval",
+        "quorum-based",
+        "fast-detection",
+    ]
+);
 
 /// Built-in scenarios: (name, YAML text).
-pub const SCENARIOS: &[(&str, &str)] = embed!("", [
-    "primary_failure",
-]);
+pub const SCENARIOS: &[(&str, &str)] = embed!("", ["primary_failure",]);
 
 /// Every entry of one kind.
 pub fn entries(kind: Kind) -> &'static [(&'static str, &'static str)] {
@@ -70,5 +74,10 @@ pub fn names(kind: Kind) -> Vec<&'static str> {
 /// The text of a built-in, ready to decode.
 pub fn text(kind: Kind, name: &str) -> Option<Text> {
     let (name, body) = entries(kind).iter().find(|(n, _)| *n == name)?;
-    Some(Text { origin: format!("builtin:{name}"), base_dir: None, body: (*body).to_string(), format: Format::Yaml })
+    Some(Text {
+        origin: format!("builtin:{name}"),
+        base_dir: None,
+        body: (*body).to_string(),
+        format: Format::Yaml,
+    })
 }

@@ -36,7 +36,11 @@ impl Problems {
     }
 
     fn push(&mut self, severity: Severity, path: String, message: String) {
-        self.list.push(Problem { severity, path, message });
+        self.list.push(Problem {
+            severity,
+            path,
+            message,
+        });
     }
 
     /// The first error, if any.
@@ -51,21 +55,30 @@ impl Problems {
     /// A probability must be a finite number in [0, 1].
     pub fn check_probability(&mut self, path: &str, value: f64) {
         if !(0.0..=1.0).contains(&value) {
-            self.error(path, format!("expected a probability from 0 to 1, found {value}"));
+            self.error(
+                path,
+                format!("expected a probability from 0 to 1, found {value}"),
+            );
         }
     }
 
     /// A duration or size must be finite and at least 0.
     pub fn check_duration(&mut self, path: &str, value: f64) {
         if !value.is_finite() || value < 0.0 {
-            self.error(path, format!("expected a finite number of at least 0, found {value}"));
+            self.error(
+                path,
+                format!("expected a finite number of at least 0, found {value}"),
+            );
         }
     }
 
     /// A duration that must be strictly positive.
     pub fn check_positive(&mut self, path: &str, value: f64) {
         if !value.is_finite() || value <= 0.0 {
-            self.error(path, format!("expected a finite number greater than 0, found {value}"));
+            self.error(
+                path,
+                format!("expected a finite number greater than 0, found {value}"),
+            );
         }
     }
 
@@ -81,7 +94,10 @@ impl Problems {
         if let Some(problem) = range.problem(false) {
             self.error(path, problem);
         } else if range.max > 1.0 {
-            self.error(path, format!("expected probabilities from 0 to 1, found {range}"));
+            self.error(
+                path,
+                format!("expected probabilities from 0 to 1, found {range}"),
+            );
         }
     }
 }
@@ -90,7 +106,11 @@ impl Problems {
     /// Adds the problems of a value nested at `prefix` (an inline topology or policy).
     pub fn nest(&mut self, prefix: &str, inner: Problems) {
         for problem in inner.list {
-            let path = if problem.path.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", problem.path) };
+            let path = if problem.path.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{}", problem.path)
+            };
             self.list.push(Problem { path, ..problem });
         }
     }

@@ -18,7 +18,9 @@ pub const DEFAULT_TOPOLOGY: &str = "seed-example";
 /// # Errors
 /// A reference that names nothing, a topology that fails validation, or a fault
 /// selector that names what the topology does not have.
-pub fn scenario_topologies(scenario: &Loaded<Scenario>) -> Result<Vec<Loaded<Cluster>>, InputError> {
+pub fn scenario_topologies(
+    scenario: &Loaded<Scenario>,
+) -> Result<Vec<Loaded<Cluster>>, InputError> {
     let sources = &scenario.value.cluster.0;
     if sources.is_empty() {
         let cluster = load::topology(DEFAULT_TOPOLOGY)?;
@@ -46,7 +48,12 @@ pub fn scenario_policy(scenario: &Loaded<Scenario>) -> Result<Loaded<Policy>, In
     }
 }
 
-fn resolve_source<T>(scenario: &Loaded<Scenario>, path: &str, kind: Kind, source: &Source<T>) -> Result<Loaded<T>, InputError>
+fn resolve_source<T>(
+    scenario: &Loaded<Scenario>,
+    path: &str,
+    kind: Kind,
+    source: &Source<T>,
+) -> Result<Loaded<T>, InputError>
 where
     T: Clone + serde::de::DeserializeOwned + load::Validate,
 {
@@ -57,7 +64,10 @@ where
             load::decode(&text)
         }
         Source::Inline(value) => {
-            let tree = scenario.tree.get(path.split('[').next().unwrap_or(path)).map(|e| e.value.clone());
+            let tree = scenario
+                .tree
+                .get(path.split('[').next().unwrap_or(path))
+                .map(|e| e.value.clone());
             Ok(Loaded {
                 value: (**value).clone(),
                 tree: tree.unwrap_or_else(|| scenario.tree.clone()),
@@ -70,12 +80,22 @@ where
 }
 
 /// Every fault selector must name a node, region or site of the topology.
-fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cluster) -> Result<(), InputError> {
+fn check_selectors(
+    scenario: &Loaded<Scenario>,
+    cluster_path: &str,
+    cluster: &Cluster,
+) -> Result<(), InputError> {
     for (i, fault) in scenario.value.faults.iter().enumerate() {
         for (field, selector) in fault.selectors() {
             if let Some(problem) = selector_problem(selector, cluster) {
-                let on = if cluster_path.is_empty() { String::new() } else { format!(" (topology {})", cluster.cluster_id) };
-                return Err(scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}")));
+                let on = if cluster_path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (topology {})", cluster.cluster_id)
+                };
+                return Err(
+                    scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}"))
+                );
             }
         }
     }
@@ -83,23 +103,34 @@ fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cl
 }
 
 fn selector_problem(selector: &Selector, cluster: &Cluster) -> Option<String> {
-    let sites = || cluster.nodes.iter().map(|n| n.site.as_str()).collect::<Vec<_>>();
+    let sites = || {
+        cluster
+            .nodes
+            .iter()
+            .map(|n| n.site.as_str())
+            .collect::<Vec<_>>()
+    };
     match selector {
         Selector::Node(id) if cluster.node_index(id).is_none() => {
             let ids: Vec<&str> = cluster.nodes.iter().map(|n| n.node_id.as_str()).collect();
             Some(format!("unknown node `{id}` (nodes: {})", ids.join(", ")))
         }
-        Selector::Region(name) if !cluster.regions.contains(name) => {
-            Some(format!("unknown region `{name}` (regions: {})", cluster.regions.join(", ")))
-        }
+        Selector::Region(name) if !cluster.regions.contains(name) => Some(format!(
+            "unknown region `{name}` (regions: {})",
+            cluster.regions.join(", ")
+        )),
         Selector::Site(name) if !sites().contains(&name.as_str()) => {
             let mut sites = sites();
             sites.dedup();
-            Some(format!("unknown site `{name}` (sites: {})", sites.join(", ")))
+            Some(format!(
+                "unknown site `{name}` (sites: {})",
+                sites.join(", ")
+            ))
         }
-        Selector::Random(k) if *k as usize > cluster.nodes.len() => {
-            Some(format!("random({k}) asks for more than the {} nodes", cluster.nodes.len()))
-        }
+        Selector::Random(k) if *k as usize > cluster.nodes.len() => Some(format!(
+            "random({k}) asks for more than the {} nodes",
+            cluster.nodes.len()
+        )),
         _ => None,
     }
 }
@@ -110,12 +141,18 @@ pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
     let mut problems = Problems::default();
     for (i, region) in policy.region_priority.iter().enumerate() {
         if !cluster.regions.contains(region) {
-            problems.warning(format!("region_priority[{i}]"), format!("topology {} has no region `{region}`", cluster.cluster_id));
+            problems.warning(
+                format!("region_priority[{i}]"),
+                format!("topology {} has no region `{region}`", cluster.cluster_id),
+            );
         }
     }
     for (i, site) in policy.site_priority.iter().enumerate() {
         if !cluster.nodes.iter().any(|n| &n.site == site) {
-            problems.warning(format!("site_priority[{i}]"), format!("topology {} has no site `{site}`", cluster.cluster_id));
+            problems.warning(
+                format!("site_priority[{i}]"),
+                format!("topology {} has no site `{site}`", cluster.cluster_id),
+            );
         }
     }
     problems

@@ -17,7 +17,10 @@ pub struct ValueRange {
 impl ValueRange {
     /// A fixed value.
     pub const fn fixed(value: f64) -> Self {
-        ValueRange { min: value, max: value }
+        ValueRange {
+            min: value,
+            max: value,
+        }
     }
 
     /// `[min, max]`.
@@ -93,8 +96,12 @@ impl<'de> Deserialize<'de> for ValueRange {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ValueRange, A::Error> {
-                let min: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let max: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let min: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let max: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
                 if seq.next_element::<de::IgnoredAny>()?.is_some() {
                     return Err(de::Error::invalid_length(3, &self));
                 }

@@ -26,7 +26,11 @@ pub struct SyntaxError {
 type Result<T> = std::result::Result<T, SyntaxError>;
 
 fn fail<T>(at: Location, message: impl Into<String>) -> Result<T> {
-    Err(SyntaxError { at, path: String::new(), message: message.into() })
+    Err(SyntaxError {
+        at,
+        path: String::new(),
+        message: message.into(),
+    })
 }
 
 /// Parses one YAML document.
@@ -38,7 +42,10 @@ pub fn parse_yaml(text: &str) -> Result<Node> {
     let mut builder = TreeBuilder::default();
     match read_events(text, &mut builder) {
         Ok(()) => builder.finish(),
-        Err(error) => Err(SyntaxError { path: path_text(&builder.path()), ..error }),
+        Err(error) => Err(SyntaxError {
+            path: path_text(&builder.path()),
+            ..error
+        }),
     }
 }
 
@@ -60,12 +67,21 @@ fn read_events(text: &str, builder: &mut TreeBuilder) -> Result<()> {
                         ScalarStyle::Quoted
                     }
                     (_, Some(tag)) => {
-                        return fail(at, format!("tag `{}{}` is not supported", tag.handle, tag.suffix))
+                        return fail(
+                            at,
+                            format!("tag `{}{}` is not supported", tag.handle, tag.suffix),
+                        )
                     }
                     (YamlStyle::Plain, None) => ScalarStyle::Plain,
                     (_, None) => ScalarStyle::Quoted,
                 };
-                let node = Node { at, value: Value::Scalar { text: text.into_owned(), style } };
+                let node = Node {
+                    at,
+                    value: Value::Scalar {
+                        text: text.into_owned(),
+                        style,
+                    },
+                };
                 builder.value(node, anchor)?;
             }
             Event::SequenceStart(anchor, tag) => builder.open(at, false, anchor, tag.is_some())?,
@@ -105,7 +121,10 @@ fn location(span: &Span) -> Location {
 
 fn to_location(line: usize, col0: usize) -> Location {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Location { line: clamp(line.max(1)), column: clamp(col0 + 1) }
+    Location {
+        line: clamp(line.max(1)),
+        column: clamp(col0 + 1),
+    }
 }
 
 fn scan_error(error: ScanError) -> SyntaxError {
@@ -114,7 +133,11 @@ fn scan_error(error: ScanError) -> SyntaxError {
         "recursion limit exceeded" => format!("the document nests deeper than {MAX_DEPTH} levels"),
         info => info.to_string(),
     };
-    SyntaxError { at: to_location(mark.line(), mark.col()), path: String::new(), message }
+    SyntaxError {
+        at: to_location(mark.line(), mark.col()),
+        path: String::new(),
+        message,
+    }
 }
 
 /// Builds the tree from open/value/close calls, enforcing the limits.
@@ -136,7 +159,10 @@ struct Frame {
 
 enum FrameKind {
     Sequence(Vec<Node>),
-    Mapping { entries: Vec<Entry>, key: Option<(String, Location)> },
+    Mapping {
+        entries: Vec<Entry>,
+        key: Option<(String, Location)>,
+    },
 }
 
 impl TreeBuilder {
@@ -146,7 +172,10 @@ impl TreeBuilder {
         for frame in &self.stack {
             match &frame.kind {
                 FrameKind::Sequence(items) => segments.push(Segment::Index(items.len())),
-                FrameKind::Mapping { key: Some((key, _)), .. } => segments.push(Segment::Key(key.clone())),
+                FrameKind::Mapping {
+                    key: Some((key, _)),
+                    ..
+                } => segments.push(Segment::Key(key.clone())),
                 FrameKind::Mapping { key: None, .. } => {}
             }
         }
@@ -156,7 +185,12 @@ impl TreeBuilder {
     fn count(&mut self, at: Location, nodes: usize) -> Result<()> {
         self.node_count = self.node_count.saturating_add(nodes);
         if self.node_count > MAX_NODES {
-            return fail(at, format!("the document has more than {MAX_NODES} values (aliases count as expanded)"));
+            return fail(
+                at,
+                format!(
+                    "the document has more than {MAX_NODES} values (aliases count as expanded)"
+                ),
+            );
         }
         Ok(())
     }
@@ -165,31 +199,59 @@ impl TreeBuilder {
         if tagged {
             return fail(at, "tags on lists and mappings are not supported");
         }
-        if let Some(Frame { kind: FrameKind::Mapping { key: None, .. }, .. }) = self.stack.last() {
-            return fail(at, "mapping keys must be plain strings, found a list or mapping");
+        if let Some(Frame {
+            kind: FrameKind::Mapping { key: None, .. },
+            ..
+        }) = self.stack.last()
+        {
+            return fail(
+                at,
+                "mapping keys must be plain strings, found a list or mapping",
+            );
         }
         if self.stack.len() >= MAX_DEPTH {
-            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
+            return fail(
+                at,
+                format!("the document nests deeper than {MAX_DEPTH} levels"),
+            );
         }
         self.count(at, 1)?;
         let kind = if is_map {
-            FrameKind::Mapping { entries: Vec::new(), key: None }
+            FrameKind::Mapping {
+                entries: Vec::new(),
+                key: None,
+            }
         } else {
             FrameKind::Sequence(Vec::new())
         };
         let node_count_at_open = self.node_count - 1;
-        self.stack.push(Frame { at, anchor, node_count_at_open, kind });
+        self.stack.push(Frame {
+            at,
+            anchor,
+            node_count_at_open,
+            kind,
+        });
         Ok(())
     }
 
     fn close(&mut self) -> Result<()> {
-        let frame = self.stack.pop().expect("the parser balances start and end events");
+        let frame = self
+            .stack
+            .pop()
+            .expect("the parser balances start and end events");
         let value = match frame.kind {
             FrameKind::Sequence(items) => Value::Sequence(items),
             FrameKind::Mapping { entries, .. } => Value::Mapping(entries),
         };
         let size = self.node_count - frame.node_count_at_open;
-        self.place(Node { at: frame.at, value }, frame.anchor, size)
+        self.place(
+            Node {
+                at: frame.at,
+                value,
+            },
+            frame.anchor,
+            size,
+        )
     }
 
     fn value(&mut self, node: Node, anchor: usize) -> Result<()> {
@@ -219,7 +281,11 @@ impl TreeBuilder {
         match &mut parent.kind {
             FrameKind::Sequence(items) => items.push(node),
             FrameKind::Mapping { entries, key } => match key.take() {
-                Some((key, key_at)) => entries.push(Entry { key, key_at, value: node }),
+                Some((key, key_at)) => entries.push(Entry {
+                    key,
+                    key_at,
+                    value: node,
+                }),
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
                         return fail(node.at, "mapping keys must be plain strings");
@@ -236,9 +302,14 @@ impl TreeBuilder {
 
     fn finish(self) -> Result<Node> {
         match self.root {
-            Some(Node { value: Value::Scalar { ref text, style: ScalarStyle::Plain }, at })
-                if text.is_empty() || text == "~" || text == "null" =>
-            {
+            Some(Node {
+                value:
+                    Value::Scalar {
+                        ref text,
+                        style: ScalarStyle::Plain,
+                    },
+                at,
+            }) if text.is_empty() || text == "~" || text == "null" => {
                 fail(at, "the document is empty")
             }
             Some(root) => Ok(root),
@@ -253,8 +324,18 @@ impl TreeBuilder {
 /// # Errors
 /// Any syntax error, trailing content, duplicate keys and the size limits.
 pub fn parse_json(text: &str) -> Result<Node> {
-    let mut parser = JsonParser { bytes: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, path: Vec::new() };
-    parser.document().map_err(|error| SyntaxError { path: path_text(&parser.path), ..error })
+    let mut parser = JsonParser {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        line_start: 0,
+        nodes: 0,
+        path: Vec::new(),
+    };
+    parser.document().map_err(|error| SyntaxError {
+        path: path_text(&parser.path),
+        ..error
+    })
 }
 
 struct JsonParser<'a> {
@@ -281,7 +362,9 @@ impl JsonParser<'_> {
     }
 
     fn here(&self) -> Location {
-        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos]).chars().count();
+        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos])
+            .chars()
+            .count();
         to_location(self.line, column)
     }
 
@@ -317,7 +400,10 @@ impl JsonParser<'_> {
         self.skip_whitespace();
         let at = self.here();
         if depth >= MAX_DEPTH {
-            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
+            return fail(
+                at,
+                format!("the document nests deeper than {MAX_DEPTH} levels"),
+            );
         }
         self.nodes += 1;
         if self.nodes > MAX_NODES {
@@ -326,9 +412,18 @@ impl JsonParser<'_> {
         let value = match self.peek() {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
-            Some(b'"') => Value::Scalar { text: self.string()?, style: ScalarStyle::Quoted },
-            Some(b'-' | b'0'..=b'9') => Value::Scalar { text: self.number()?, style: ScalarStyle::Plain },
-            Some(b't' | b'f' | b'n') => Value::Scalar { text: self.literal()?, style: ScalarStyle::Plain },
+            Some(b'"') => Value::Scalar {
+                text: self.string()?,
+                style: ScalarStyle::Quoted,
+            },
+            Some(b'-' | b'0'..=b'9') => Value::Scalar {
+                text: self.number()?,
+                style: ScalarStyle::Plain,
+            },
+            Some(b't' | b'f' | b'n') => Value::Scalar {
+                text: self.literal()?,
+                style: ScalarStyle::Plain,
+            },
             Some(_) => return fail(at, "expected a JSON value"),
             None => return fail(at, "unexpected end of file, expected a JSON value"),
         };
@@ -423,7 +518,9 @@ impl JsonParser<'_> {
 
     fn escape(&mut self, out: &mut String) -> Result<()> {
         let at = self.here();
-        let Some(byte) = self.peek() else { return fail(at, "unterminated string") };
+        let Some(byte) = self.peek() else {
+            return fail(at, "unterminated string");
+        };
         self.pos += 1;
         let ch = match byte {
             b'"' => '"',
@@ -461,7 +558,10 @@ impl JsonParser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .and_then(|d| std::str::from_utf8(d).ok());
         match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
             Some(value) => {
                 self.pos += 4;
@@ -484,7 +584,9 @@ impl JsonParser<'_> {
             self.pos += 1;
         }
         let leading_zero = self.peek() == Some(b'0');
-        if !digits(self) || (leading_zero && self.pos - start > 1 + usize::from(self.bytes[start] == b'-')) {
+        if !digits(self)
+            || (leading_zero && self.pos - start > 1 + usize::from(self.bytes[start] == b'-'))
+        {
             return fail(self.here(), "malformed number");
         }
         if self.peek() == Some(b'.') {
@@ -499,7 +601,10 @@ impl JsonParser<'_> {
                 self.pos += 1;
             }
             if !digits(self) {
-                return fail(self.here(), "malformed number: digits expected in the exponent");
+                return fail(
+                    self.here(),
+                    "malformed number: digits expected in the exponent",
+                );
             }
         }
         Ok(String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned())
@@ -525,8 +630,17 @@ mod tests {
         let yaml = parse_yaml("a: 1\nb:\n  - x\n  - 'y'\n").unwrap();
         let json = parse_json("{\"a\": 1,\n \"b\": [\"x\", \"y\"]}").unwrap();
         assert_eq!(yaml.locate("b[1]"), Location { line: 4, column: 5 });
-        assert_eq!(json.locate("b[1]"), Location { line: 2, column: 13 });
-        assert_eq!(yaml.get("a").unwrap().value.value, json.get("a").unwrap().value.value);
+        assert_eq!(
+            json.locate("b[1]"),
+            Location {
+                line: 2,
+                column: 13
+            }
+        );
+        assert_eq!(
+            yaml.get("a").unwrap().value.value,
+            json.get("a").unwrap().value.value
+        );
     }
 
     #[test]
@@ -539,15 +653,27 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_in_both_formats() {
-        assert!(parse_yaml("a: 1\na: 2\n").unwrap_err().message.contains("duplicate key"));
-        assert!(parse_json("{\"a\":1,\"a\":2}").unwrap_err().message.contains("duplicate key"));
+        assert!(parse_yaml("a: 1\na: 2\n")
+            .unwrap_err()
+            .message
+            .contains("duplicate key"));
+        assert!(parse_json("{\"a\":1,\"a\":2}")
+            .unwrap_err()
+            .message
+            .contains("duplicate key"));
     }
 
     #[test]
     fn nesting_past_the_limit_is_refused_without_recursion() {
         let deep = "[".repeat(10_000);
-        assert!(parse_yaml(&deep).unwrap_err().message.contains("nests deeper"));
-        assert!(parse_json(&deep).unwrap_err().message.contains("nests deeper"));
+        assert!(parse_yaml(&deep)
+            .unwrap_err()
+            .message
+            .contains("nests deeper"));
+        assert!(parse_json(&deep)
+            .unwrap_err()
+            .message
+            .contains("nests deeper"));
     }
 
     #[test]
@@ -563,7 +689,10 @@ mod tests {
     #[test]
     fn empty_inputs_are_errors() {
         assert_eq!(parse_yaml("").unwrap_err().message, "the file is empty");
-        assert_eq!(parse_yaml("# only a comment\n").unwrap_err().message, "the file is empty");
+        assert_eq!(
+            parse_yaml("# only a comment\n").unwrap_err().message,
+            "the file is empty"
+        );
         assert_eq!(parse_json("  \n").unwrap_err().message, "the file is empty");
     }
 }
