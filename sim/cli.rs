@@ -2,10 +2,14 @@
 //! simulation logic of its own; it is, with `main.rs`, the only code that prints or
 //! writes files.
 
+mod audit;
 mod list;
 mod output;
 mod plan;
+mod replay;
+mod simulate;
 mod status;
+mod target;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -38,8 +42,11 @@ Examples:
   failsim validate my-cluster.yaml my-policy.yaml
 
 Inputs are YAML or JSON (by extension). --cluster and --policy take a file path,
-builtin:NAME, or a bare built-in name. Exit codes: 0 success, 1 a finding (no
-target, no quorum, a failed check), 2 bad input or usage.";
+builtin:NAME, or a bare built-in name. `failsim COMMAND --help` shows each
+command's options and examples.
+
+Exit codes: 0 success; 1 a finding (no target, no quorum, a failed check); 2 bad
+input or usage. Errors are one line on stderr: file:line:column: field: message.";
 
 /// Deterministic chaos simulation and benchmarking for failover orchestration.
 ///
@@ -56,9 +63,12 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Plan(plan::Args),
+    Simulate(simulate::Args),
+    Replay(replay::Args),
     Status(status::Args),
     Validate(validate::Args),
     List(list::Args),
+    Audit(audit::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -68,8 +78,11 @@ enum Command {
 pub fn run() -> anyhow::Result<Outcome> {
     match Cli::parse().command {
         Command::Plan(args) => plan::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::List(args) => list::run(&args),
+        Command::Audit(args) => audit::run(&args),
     }
 }

@@ -29,10 +29,7 @@ pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
     match path {
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to stdout")
+            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to stdout")
         }
         Some(path) => write_atomically(path, text.as_bytes()),
     }
@@ -46,15 +43,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.is_dir() {
         bail!("{}: is a directory, expected a file path", path.display());
     }
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file path", path.display()))?;
+    let name = path.file_name().with_context(|| format!("{}: not a file path", path.display()))?;
     let mut temporary = path.to_path_buf();
-    temporary.set_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    temporary.set_file_name(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;

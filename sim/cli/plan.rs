@@ -13,10 +13,14 @@ Examples:
   failsim plan --cluster builtin:three-region-7 --policy builtin:quorum-based \\
                --failed node-1 --failed node-2 --format yaml --output plan.yaml
 
-The plan names the target, the ordered actions (fence or demote the old primary,
-promote, dns_flip, notify, verify) with estimated durations from the policy, and
-every node not chosen with the reason. The same inputs always give the same
-plan_id. Exit code 1 when no node can be promoted (the plan says why).";
+The plan carries the seed's fields (plan_id, cluster_id, policy_id,
+primary_node_id, failover_target_id, estimated_total_ms, action_count), the
+ordered actions (fence or demote the old primary, promote, dns_flip, notify,
+verify) with estimated durations from the policy, and under `rejected` every node
+not chosen with the reason. The same inputs always give the same plan_id.
+
+Exit codes: 0 a target was chosen; 1 no node can be promoted (failover_target_id
+is null and no_target_reason says why); 2 bad input or usage.";
 
 /// Compute the failover plan: which standby to promote, and how.
 #[derive(clap::Args, Debug)]
@@ -28,9 +32,11 @@ pub struct Args {
     /// Policy: a policy.yaml/.json path, builtin:NAME, or a built-in name.
     #[arg(long, value_name = "POLICY")]
     policy: String,
-    /// A node to treat as failed (repeatable). Without any, the primary is failed.
+    /// A node to treat as failed (repeatable). Without any, the current primary is
+    /// taken as failed.
     #[arg(long = "failed", value_name = "NODE")]
     failed: Vec<String>,
+    /// Output format: json or yaml (the same fields; each converts to the other).
     #[arg(long, value_enum, default_value = "json")]
     format: DataFormat,
     /// Write the plan to this file (atomically) instead of stdout.
@@ -46,23 +52,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
     output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
 
-    let primary = cluster
-        .value
-        .primary()
-        .map(|n| n.node_id.clone())
-        .unwrap_or_default();
+    let primary = cluster.value.primary().map(|n| n.node_id.clone()).unwrap_or_default();
     let failed = failed_indices(&cluster, &args.failed, &primary)?;
-    let failed_primary = cluster
-        .value
-        .node_index(&primary)
-        .expect("validation ensures a primary");
+    let failed_primary = cluster.value.node_index(&primary).expect("validation ensures a primary");
     let views = PlanRequest::declared_views(&cluster.value, &failed);
-    let request = PlanRequest {
-        cluster: &cluster.value,
-        policy: &policy.value,
-        views: &views,
-        failed_primary,
-    };
+    let request = PlanRequest { cluster: &cluster.value, policy: &policy.value, views: &views, failed_primary };
     let plan = planner::plan(&request);
     output::emit(&output::render(&plan, args.format)?, args.output.as_deref())?;
     match &plan.no_target_reason {
@@ -80,21 +74,12 @@ pub fn failed_indices(
     failed: &[String],
     primary: &str,
 ) -> Result<Vec<usize>, InputError> {
-    let names: Vec<&str> = if failed.is_empty() {
-        vec![primary]
-    } else {
-        failed.iter().map(String::as_str).collect()
-    };
+    let names: Vec<&str> = if failed.is_empty() { vec![primary] } else { failed.iter().map(String::as_str).collect() };
     names
         .into_iter()
         .map(|id| {
             cluster.value.node_index(id).ok_or_else(|| {
-                let ids: Vec<&str> = cluster
-                    .value
-                    .nodes
-                    .iter()
-                    .map(|n| n.node_id.as_str())
-                    .collect();
+                let ids: Vec<&str> = cluster.value.nodes.iter().map(|n| n.node_id.as_str()).collect();
                 let message = format!("--failed {id}: no such node (nodes: {})", ids.join(", "));
                 InputError::new(&cluster.origin, None, "nodes", message)
             })

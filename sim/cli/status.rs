@@ -14,8 +14,12 @@ Examples:
   failsim status --cluster scenarios/topologies/three-region-5.yaml \\
                  --failed node-1 --failed node-2 --format json
 
-HEALTHY: every voter healthy. DEGRADED: quorum holds, some voter is not healthy.
-CRITICAL: no quorum, the cluster is read-only. Exit code 1 when CRITICAL.";
+Every node votes (primary, secondaries and witnesses); quorum is quorum_size
+healthy voters (default: a majority). HEALTHY: every voter healthy. DEGRADED:
+quorum holds, some voter is not healthy. CRITICAL: no quorum, the cluster is
+read-only.
+
+Exit codes: 0 HEALTHY or DEGRADED; 1 CRITICAL; 2 bad input or usage.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusFormat {
@@ -30,9 +34,11 @@ pub struct Args {
     /// Topology: a cluster.yaml/.json path, builtin:NAME, or a built-in name.
     #[arg(long, value_name = "CLUSTER")]
     cluster: String,
-    /// A node to treat as failed (repeatable).
+    /// A node to treat as failed (repeatable); the others keep the status the
+    /// topology declares.
     #[arg(long = "failed", value_name = "NODE")]
     failed: Vec<String>,
+    /// Output format: a text table, or json (the seed's status fields plus `state`).
     #[arg(long, value_enum, default_value = "text")]
     format: StatusFormat,
 }
@@ -40,23 +46,13 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let cluster = load::topology(&args.cluster)?;
     output::warn_all(&cluster.warnings);
-    let failed = if args.failed.is_empty() {
-        Vec::new()
-    } else {
-        failed_indices(&cluster, &args.failed, "")?
-    };
+    let failed = if args.failed.is_empty() { Vec::new() } else { failed_indices(&cluster, &args.failed, "")? };
     let health: Vec<Status> = cluster
         .value
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| {
-            if failed.contains(&i) {
-                Status::Failed
-            } else {
-                n.status
-            }
-        })
+        .map(|(i, n)| if failed.contains(&i) { Status::Failed } else { n.status })
         .collect();
     let status = quorum::assess(&cluster.value, &health);
     let text = match args.format {
@@ -64,11 +60,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         StatusFormat::Text => {
             let mut text = String::new();
             let c = &cluster.value;
-            let held = if status.has_quorum {
-                "held"
-            } else {
-                "LOST (read-only)"
-            };
+            let held = if status.has_quorum { "held" } else { "LOST (read-only)" };
             writeln!(text, "cluster  {} ({})", c.cluster_id, c.name)?;
             writeln!(text, "state    {}", status.state.as_str())?;
             writeln!(
@@ -91,9 +83,5 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
     };
     output::emit(&text, None)?;
-    Ok(if status.has_quorum {
-        Outcome::Success
-    } else {
-        Outcome::Finding
-    })
+    Ok(if status.has_quorum { Outcome::Success } else { Outcome::Finding })
 }

@@ -13,8 +13,12 @@ Examples:
 
 A file with cluster_id is a topology, with policy_id a policy, with name and
 duration_s or faults a scenario. A scenario is checked together with the
-topologies and policy it names. Every error names the file, line, column and
-field. Exit code 2 when any file is invalid.";
+topologies and policy it names. Each valid file gets an `ok` line on stdout; each
+error is one line on stderr naming the file, line, column and field:
+
+  error: my-cluster.yaml:14:5: nodes[1].region: unknown region `eu-west-9` (regions: ...)
+
+Exit codes: 0 every file is valid; 2 any file is invalid, or bad usage.";
 
 /// Check topology, policy and scenario files.
 #[derive(clap::Args, Debug)]
@@ -76,21 +80,14 @@ fn check(file: &std::path::Path) -> Result<String, InputError> {
             let policy = load::decode::<Policy>(&text)?;
             output::warn_all(&policy.warnings);
             let strategy = serde_json::to_value(policy.value.strategy).unwrap_or_default();
-            Ok(format!(
-                "policy {}: {} strategy",
-                policy.value.policy_id,
-                strategy.as_str().unwrap_or_default()
-            ))
+            Ok(format!("policy {}: {} strategy", policy.value.policy_id, strategy.as_str().unwrap_or_default()))
         }
         Kind::Scenario => {
             let scenario = load::decode::<Scenario>(&text)?;
             output::warn_all(&scenario.warnings);
             let clusters = resolve::scenario_topologies(&scenario)?;
             let policy = resolve::scenario_policy(&scenario)?;
-            let names: Vec<&str> = clusters
-                .iter()
-                .map(|c| c.value.cluster_id.as_str())
-                .collect();
+            let names: Vec<&str> = clusters.iter().map(|c| c.value.cluster_id.as_str()).collect();
             Ok(format!(
                 "scenario {}: {} faults over {} s, on {} under {}",
                 scenario.value.name,

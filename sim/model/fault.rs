@@ -6,7 +6,7 @@
 
 use super::problems::Problems;
 use super::selector::Selector;
-use super::value_range::ValueRange;
+use super::value_range::{number, ValueRange};
 use serde::{Deserialize, Serialize};
 
 /// One fault of a scenario.
@@ -287,12 +287,7 @@ impl Fault {
                 .groups
                 .iter()
                 .enumerate()
-                .flat_map(|(g, group)| {
-                    group
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, s)| (format!("groups[{g}][{i}]"), s))
-                })
+                .flat_map(|(g, group)| group.iter().enumerate().map(move |(i, s)| (format!("groups[{g}][{i}]"), s)))
                 .collect(),
             Fault::PrimaryLoss(_) | Fault::ActionFailure(_) | Fault::MonitorCrash(_) => Vec::new(),
         }
@@ -309,19 +304,19 @@ impl Fault {
         if at_s.problem(false).is_none() && at_s.max >= duration_s && duration_s.is_finite() {
             problems.error(
                 field("at_s"),
-                format!("the fault starts at {at_s} s, outside the scenario's {duration_s} s"),
+                format!("the fault starts at {at_s} s, outside the scenario's {} s", number(duration_s)),
             );
         } else if let Some(length_s) = length_s.filter(|l| l.problem(false).is_none()) {
             let end_s = at_s.max + length_s.max;
             if end_s > duration_s {
-                let name = if matches!(self, Fault::Flapping(_)) {
-                    "cycles"
-                } else {
-                    "duration_s"
-                };
+                let name = if matches!(self, Fault::Flapping(_)) { "cycles" } else { "duration_s" };
                 problems.error(
                     field(name),
-                    format!("the fault's window ends at up to {end_s} s, past the scenario's {duration_s} s"),
+                    format!(
+                        "the fault's window ends at up to {} s, past the scenario's {} s",
+                        number(end_s),
+                        number(duration_s)
+                    ),
                 );
             }
         }
@@ -329,29 +324,18 @@ impl Fault {
             problems.check_range(&field("restart_after_s"), restart_after_s);
         }
         match self {
-            Fault::NodeCrash(f) if f.count == 0 => {
-                problems.error(field("count"), "expected at least 1 node")
-            }
-            Fault::RegionLoss(f)
-                if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) =>
-            {
+            Fault::NodeCrash(f) if f.count == 0 => problems.error(field("count"), "expected at least 1 node"),
+            Fault::RegionLoss(f) if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) => {
                 problems.error(field("region"), "expected region:NAME or region_of:primary")
             }
-            Fault::RegionIsolation(f)
-                if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) =>
-            {
+            Fault::RegionIsolation(f) if !matches!(f.region, Selector::Region(_) | Selector::RegionOfPrimary) => {
                 problems.error(field("region"), "expected region:NAME or region_of:primary")
             }
-            Fault::Partition(f) if f.groups.len() == 1 => problems.error(
-                field("groups"),
-                "expected at least two groups (or none, for a random split)",
-            ),
-            Fault::PacketLoss(f) => {
-                problems.check_probability_range(&field("probability"), f.probability)
+            Fault::Partition(f) if f.groups.len() == 1 => {
+                problems.error(field("groups"), "expected at least two groups (or none, for a random split)")
             }
-            Fault::ActionFailure(f) => {
-                problems.check_probability_range(&field("probability"), f.probability)
-            }
+            Fault::PacketLoss(f) => problems.check_probability_range(&field("probability"), f.probability),
+            Fault::ActionFailure(f) => problems.check_probability_range(&field("probability"), f.probability),
             Fault::LatencySpike(f) => {
                 problems.check_range(&field("extra_ms"), f.extra_ms);
                 problems.check_range(&field("jitter_ms"), f.jitter_ms);
@@ -364,16 +348,9 @@ impl Fault {
                     problems.error(field("cycles"), "expected at least 1 cycle");
                 }
             }
-            Fault::ClockSkew(f)
-                if f.rate.problem(false).is_some() || f.rate.min <= 0.0 || f.rate.max > 10.0 =>
-            {
-                problems.error(
-                    field("rate"),
-                    format!(
-                        "expected a clock rate above 0 and at most 10, found {}",
-                        f.rate
-                    ),
-                );
+            Fault::ClockSkew(f) if f.rate.problem(false).is_some() || f.rate.min <= 0.0 || f.rate.max > 10.0 => {
+                problems
+                    .error(field("rate"), format!("expected a clock rate above 0 and at most 10, found {}", f.rate));
             }
             _ => {}
         }

@@ -3,7 +3,7 @@
 //! action durations, recovery targets), each with a documented default.
 
 use super::problems::Problems;
-use super::value_range::ValueRange;
+use super::value_range::{number, ValueRange};
 use serde::{Deserialize, Serialize};
 
 /// How failovers are decided.
@@ -138,11 +138,7 @@ pub struct Fencing {
 
 impl Default for Fencing {
     fn default() -> Self {
-        Fencing {
-            lease_ms: 10_000.0,
-            margin_ms: 1000.0,
-            stonith: false,
-        }
+        Fencing { lease_ms: 10_000.0, margin_ms: 1000.0, stonith: false }
     }
 }
 
@@ -201,10 +197,7 @@ impl Policy {
             problems.error("policy_id", "expected a non-empty id");
         }
         problems.check_positive("max_failover_time_s", self.max_failover_time_s);
-        for (field, list) in [
-            ("region_priority", &self.region_priority),
-            ("site_priority", &self.site_priority),
-        ] {
+        for (field, list) in [("region_priority", &self.region_priority), ("site_priority", &self.site_priority)] {
             for (i, name) in list.iter().enumerate() {
                 if list[..i].contains(name) {
                     problems.error(format!("{field}[{i}]"), format!("`{name}` is listed twice"));
@@ -215,29 +208,17 @@ impl Policy {
         problems.check_positive("heartbeat.interval_ms", hb.interval_ms);
         problems.check_positive("heartbeat.timeout_ms", hb.timeout_ms);
         if hb.failure_threshold == 0 {
-            problems.error(
-                "heartbeat.failure_threshold",
-                "expected at least 1 miss, found 0",
-            );
+            problems.error("heartbeat.failure_threshold", "expected at least 1 miss, found 0");
         }
         if hb.recovery_threshold == 0 {
-            problems.error(
-                "heartbeat.recovery_threshold",
-                "expected at least 1 reply, found 0",
-            );
+            problems.error("heartbeat.recovery_threshold", "expected at least 1 reply, found 0");
         }
         if !(0.0..=50.0).contains(&hb.jitter_percent) {
-            problems.error(
-                "heartbeat.jitter_percent",
-                format!("expected 0 to 50, found {}", hb.jitter_percent),
-            );
+            problems
+                .error("heartbeat.jitter_percent", format!("expected 0 to 50, found {}", number(hb.jitter_percent)));
         }
-        if hb.timeout_ms.is_finite() && hb.interval_ms.is_finite() && hb.timeout_ms > hb.interval_ms
-        {
-            problems.warning(
-                "heartbeat.timeout_ms",
-                "a timeout longer than the interval lets heartbeats overlap",
-            );
+        if hb.timeout_ms.is_finite() && hb.interval_ms.is_finite() && hb.timeout_ms > hb.interval_ms {
+            problems.warning("heartbeat.timeout_ms", "a timeout longer than the interval lets heartbeats overlap");
         }
         problems.check_duration("fencing.lease_ms", self.fencing.lease_ms);
         problems.check_duration("fencing.margin_ms", self.fencing.margin_ms);
@@ -259,10 +240,7 @@ impl Policy {
         }
         problems.check_duration("actions.backoff_ms", actions.backoff_ms);
         if actions.retries > 10 {
-            problems.error(
-                "actions.retries",
-                format!("expected 0 to 10, found {}", actions.retries),
-            );
+            problems.error("actions.retries", format!("expected 0 to 10, found {}", actions.retries));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Validation is pure and knows nothing of files; the loader turns each path into a
 //! line and column through the document tree it parsed.
 
-use super::value_range::ValueRange;
+use super::value_range::{number, ValueRange};
 
 /// How bad a problem is: errors refuse the input, warnings are printed and let it pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,11 +36,7 @@ impl Problems {
     }
 
     fn push(&mut self, severity: Severity, path: String, message: String) {
-        self.list.push(Problem {
-            severity,
-            path,
-            message,
-        });
+        self.list.push(Problem { severity, path, message });
     }
 
     /// The first error, if any.
@@ -55,30 +51,21 @@ impl Problems {
     /// A probability must be a finite number in [0, 1].
     pub fn check_probability(&mut self, path: &str, value: f64) {
         if !(0.0..=1.0).contains(&value) {
-            self.error(
-                path,
-                format!("expected a probability from 0 to 1, found {value}"),
-            );
+            self.error(path, format!("expected a probability from 0 to 1, found {}", number(value)));
         }
     }
 
     /// A duration or size must be finite and at least 0.
     pub fn check_duration(&mut self, path: &str, value: f64) {
         if !value.is_finite() || value < 0.0 {
-            self.error(
-                path,
-                format!("expected a finite number of at least 0, found {value}"),
-            );
+            self.error(path, format!("expected a finite number of at least 0, found {}", number(value)));
         }
     }
 
     /// A duration that must be strictly positive.
     pub fn check_positive(&mut self, path: &str, value: f64) {
         if !value.is_finite() || value <= 0.0 {
-            self.error(
-                path,
-                format!("expected a finite number greater than 0, found {value}"),
-            );
+            self.error(path, format!("expected a finite number greater than 0, found {}", number(value)));
         }
     }
 
@@ -91,13 +78,10 @@ impl Problems {
 
     /// A probability range: both ends in [0, 1].
     pub fn check_probability_range(&mut self, path: &str, range: ValueRange) {
-        if let Some(problem) = range.problem(false) {
+        if let Some(problem) = range.problem(true) {
             self.error(path, problem);
-        } else if range.max > 1.0 {
-            self.error(
-                path,
-                format!("expected probabilities from 0 to 1, found {range}"),
-            );
+        } else if range.min < 0.0 || range.max > 1.0 {
+            self.error(path, format!("expected probabilities from 0 to 1, found {range}"));
         }
     }
 }
@@ -106,11 +90,7 @@ impl Problems {
     /// Adds the problems of a value nested at `prefix` (an inline topology or policy).
     pub fn nest(&mut self, prefix: &str, inner: Problems) {
         for problem in inner.list {
-            let path = if problem.path.is_empty() {
-                prefix.to_string()
-            } else {
-                format!("{prefix}.{}", problem.path)
-            };
+            let path = if problem.path.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", problem.path) };
             self.list.push(Problem { path, ..problem });
         }
     }

@@ -5,6 +5,7 @@ use super::fault::Fault;
 use super::policy::Policy;
 use super::problems::Problems;
 use super::topology::Cluster;
+use super::value_range::number;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -58,9 +59,7 @@ pub struct Workload {
 
 impl Default for Workload {
     fn default() -> Self {
-        Workload {
-            writes_per_s: 100.0,
-        }
+        Workload { writes_per_s: 100.0 }
     }
 }
 
@@ -140,8 +139,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for SourceVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Source<T>, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map(|v| Source::Inline(Box::new(v)))
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|v| Source::Inline(Box::new(v)))
     }
 }
 
@@ -163,15 +161,11 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Sources<T> {
             }
 
             fn visit_str<E: de::Error>(self, name: &str) -> Result<Sources<T>, E> {
-                SourceVisitor(PhantomData)
-                    .visit_str(name)
-                    .map(|s| Sources(vec![s]))
+                SourceVisitor(PhantomData).visit_str(name).map(|s| Sources(vec![s]))
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Sources<T>, A::Error> {
-                SourceVisitor(PhantomData)
-                    .visit_map(map)
-                    .map(|s| Sources(vec![s]))
+                SourceVisitor(PhantomData).visit_map(map).map(|s| Sources(vec![s]))
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sources<T>, A::Error> {
@@ -198,36 +192,23 @@ impl Scenario {
         if self.duration_s > DURATION_S_MAX {
             problems.error(
                 "duration_s",
-                format!(
-                    "expected at most {DURATION_S_MAX} s (30 days), found {}",
-                    self.duration_s
-                ),
+                format!("expected at most {DURATION_S_MAX} s (30 days), found {}", number(self.duration_s)),
             );
         }
         problems.check_duration("workload.writes_per_s", self.workload.writes_per_s);
         if self.seeds == 0 || self.seeds > SEED_COUNT_MAX {
-            problems.error(
-                "seeds",
-                format!("expected 1 to {SEED_COUNT_MAX}, found {}", self.seeds),
-            );
+            problems.error("seeds", format!("expected 1 to {SEED_COUNT_MAX}, found {}", self.seeds));
         }
         if self.faults.len() > FAULT_COUNT_MAX {
-            problems.error(
-                "faults",
-                format!(
-                    "expected at most {FAULT_COUNT_MAX} faults, found {}",
-                    self.faults.len()
-                ),
-            );
+            problems.error("faults", format!("expected at most {FAULT_COUNT_MAX} faults, found {}", self.faults.len()));
         }
         for (i, fault) in self.faults.iter().enumerate() {
             fault.validate(&format!("faults[{i}]"), self.duration_s, problems);
         }
         let expect = &self.expect;
-        for (field, value) in [
-            ("expect.detection_p95_s", expect.detection_p95_s),
-            ("expect.failover_p95_s", expect.failover_p95_s),
-        ] {
+        for (field, value) in
+            [("expect.detection_p95_s", expect.detection_p95_s), ("expect.failover_p95_s", expect.failover_p95_s)]
+        {
             if let Some(value) = value {
                 problems.check_positive(field, value);
             }

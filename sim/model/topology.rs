@@ -3,7 +3,7 @@
 //! placement), each with a documented default so the seed's files load unchanged.
 
 use super::problems::Problems;
-use super::value_range::ValueRange;
+use super::value_range::{number, ValueRange};
 use serde::{Deserialize, Serialize};
 
 /// Highest `priority` a node may have.
@@ -133,11 +133,7 @@ pub struct Replication {
 
 impl Default for Replication {
     fn default() -> Self {
-        Replication {
-            mode: ReplicationMode::Async,
-            sync_standbys: 1,
-            ship_interval_ms: 100.0,
-        }
+        Replication { mode: ReplicationMode::Async, sync_standbys: 1, ship_interval_ms: 100.0 }
     }
 }
 
@@ -197,17 +193,11 @@ impl Cluster {
         }
         for (i, region) in self.regions.iter().enumerate() {
             if self.regions[..i].contains(region) {
-                problems.error(
-                    format!("regions[{i}]"),
-                    format!("region `{region}` is listed twice"),
-                );
+                problems.error(format!("regions[{i}]"), format!("region `{region}` is listed twice"));
             }
         }
         if self.nodes.is_empty() {
-            problems.error(
-                "nodes",
-                "expected at least one node, found an empty cluster",
-            );
+            problems.error("nodes", "expected at least one node, found an empty cluster");
         }
         self.validate_nodes(problems);
         self.validate_quorum(problems);
@@ -220,59 +210,35 @@ impl Cluster {
             if node.node_id.trim().is_empty() {
                 problems.error(at("node_id"), "expected a non-empty node id");
             }
-            if let Some(first) = self.nodes[..i]
-                .iter()
-                .position(|n| n.node_id == node.node_id)
-            {
-                problems.error(
-                    at("node_id"),
-                    format!("duplicate node id `{}` (also nodes[{first}])", node.node_id),
-                );
+            if let Some(first) = self.nodes[..i].iter().position(|n| n.node_id == node.node_id) {
+                problems.error(at("node_id"), format!("duplicate node id `{}` (also nodes[{first}])", node.node_id));
             }
             if !self.regions.contains(&node.region) {
                 let known = self.regions.join(", ");
-                problems.error(
-                    at("region"),
-                    format!("unknown region `{}` (regions: {known})", node.region),
-                );
+                problems.error(at("region"), format!("unknown region `{}` (regions: {known})", node.region));
             }
             if node.site.trim().is_empty() {
                 problems.error(at("site"), "expected a non-empty site name");
             }
             if node.priority > PRIORITY_MAX {
-                problems.error(
-                    at("priority"),
-                    format!("expected 0 to {PRIORITY_MAX}, found {}", node.priority),
-                );
+                problems.error(at("priority"), format!("expected 0 to {PRIORITY_MAX}, found {}", node.priority));
             }
             if !node.capacity.is_finite() || node.capacity < 0.0 {
                 problems.error(
                     at("capacity"),
-                    format!(
-                        "expected a finite number of at least 0, found {}",
-                        node.capacity
-                    ),
+                    format!("expected a finite number of at least 0, found {}", number(node.capacity)),
                 );
             }
         }
-        let primaries: Vec<usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.role == Role::Primary)
-            .map(|(i, _)| i)
-            .collect();
+        let primaries: Vec<usize> =
+            self.nodes.iter().enumerate().filter(|(_, n)| n.role == Role::Primary).map(|(i, _)| i).collect();
         match primaries.as_slice() {
-            [] if !self.nodes.is_empty() => problems.error(
-                "nodes",
-                "expected exactly one node with role primary, found none",
-            ),
+            [] if !self.nodes.is_empty() => {
+                problems.error("nodes", "expected exactly one node with role primary, found none")
+            }
             [_, second, ..] => problems.error(
                 format!("nodes[{second}].role"),
-                format!(
-                    "expected exactly one primary, found {} (second: nodes[{second}])",
-                    primaries.len()
-                ),
+                format!("expected exactly one primary, found {} (second: nodes[{second}])", primaries.len()),
             ),
             _ => {}
         }
@@ -306,38 +272,24 @@ impl Cluster {
             }
         }
         problems.check_probability("network.loss", network.loss);
-        problems.check_duration(
-            "replication.ship_interval_ms",
-            self.replication.ship_interval_ms,
-        );
+        problems.check_duration("replication.ship_interval_ms", self.replication.ship_interval_ms);
         if self.replication.ship_interval_ms == 0.0 {
-            problems.error(
-                "replication.ship_interval_ms",
-                "expected a positive interval, found 0",
-            );
+            problems.error("replication.ship_interval_ms", "expected a positive interval, found 0");
         }
-        let standbys = self
-            .nodes
-            .iter()
-            .filter(|n| n.role == Role::Secondary)
-            .count();
+        let standbys = self.nodes.iter().filter(|n| n.role == Role::Secondary).count();
         if self.replication.mode == ReplicationMode::Sync
-            && (self.replication.sync_standbys == 0
-                || self.replication.sync_standbys as usize > standbys)
+            && (self.replication.sync_standbys == 0 || self.replication.sync_standbys as usize > standbys)
         {
             problems.error(
                 "replication.sync_standbys",
-                format!(
-                    "expected 1 to {standbys} (the secondaries), found {}",
-                    self.replication.sync_standbys
-                ),
+                format!("expected 1 to {standbys} (the secondaries), found {}", self.replication.sync_standbys),
             );
         }
         if let Some(monitor) = &self.monitor {
             if !self.regions.contains(&monitor.region) {
                 problems.error(
                     "monitor.region",
-                    format!("unknown region `{}`", monitor.region),
+                    format!("unknown region `{}` (regions: {})", monitor.region, self.regions.join(", ")),
                 );
             }
         }

@@ -17,10 +17,7 @@ pub struct ValueRange {
 impl ValueRange {
     /// A fixed value.
     pub const fn fixed(value: f64) -> Self {
-        ValueRange {
-            min: value,
-            max: value,
-        }
+        ValueRange { min: value, max: value }
     }
 
     /// `[min, max]`.
@@ -55,10 +52,20 @@ impl ValueRange {
 impl fmt::Display for ValueRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.min == self.max || (self.min.is_nan() && self.max.is_nan()) {
-            write!(f, "{}", self.min)
+            f.write_str(&number(self.min))
         } else {
-            write!(f, "[{}, {}]", self.min, self.max)
+            write!(f, "[{}, {}]", number(self.min), number(self.max))
         }
+    }
+}
+
+/// A number as messages show it: `1e300` rather than three hundred digits.
+pub fn number(value: f64) -> String {
+    let magnitude = value.abs();
+    if value.is_finite() && value != 0.0 && !(1e-6..1e16).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
     }
 }
 
@@ -96,12 +103,8 @@ impl<'de> Deserialize<'de> for ValueRange {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ValueRange, A::Error> {
-                let min: f64 = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let max: f64 = seq
-                    .next_element()?
-                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                let min: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let max: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
                 if seq.next_element::<de::IgnoredAny>()?.is_some() {
                     return Err(de::Error::invalid_length(3, &self));
                 }

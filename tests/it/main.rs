@@ -1,5 +1,6 @@
 //! failsim's integration tests: one binary, one module per theme.
 
+mod audit;
 mod cli;
 mod malformed;
 mod planner_properties;

@@ -25,12 +25,7 @@ pub struct DeError {
 
 impl DeError {
     fn new(message: String) -> Self {
-        DeError {
-            message,
-            at: None,
-            path: None,
-            missing_field: None,
-        }
+        DeError { message, at: None, path: None, missing_field: None }
     }
 
     /// Fills in the place if nothing deeper has already done so.
@@ -73,10 +68,7 @@ impl de::Error for DeError {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        DeError::new(format!(
-            "unknown value `{variant}`, expected one of: {}",
-            expected.join(", ")
-        ))
+        DeError::new(format!("unknown value `{variant}`, expected one of: {}", expected.join(", ")))
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -114,12 +106,7 @@ fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         }
         row[b.len()]
     };
-    known
-        .iter()
-        .map(|k| (distance(word, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| k)
+    known.iter().map(|k| (distance(word, k), *k)).filter(|(d, k)| *d <= 2.max(k.len() / 4)).min().map(|(_, k)| k)
 }
 
 /// The field path of the node being read, built on the stack as the reader descends.
@@ -154,11 +141,7 @@ impl fmt::Display for Path<'_> {
 /// # Errors
 /// A [`DeError`] located at the offending node.
 pub fn from_node<'de, T: de::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
-    T::deserialize(NodeDeserializer {
-        node,
-        path: &Path::Root,
-        skip_key: None,
-    })
+    T::deserialize(NodeDeserializer { node, path: &Path::Root, skip_key: None })
 }
 
 struct NodeDeserializer<'de, 'p> {
@@ -192,9 +175,7 @@ impl<'de> NodeDeserializer<'de, '_> {
 
     fn integer(&self, min: i64, max: u64) -> Result<Option<i64>> {
         match self.scalar() {
-            Some(Resolved::Int(value)) if value >= min && (value < 0 || value as u64 <= max) => {
-                Ok(Some(value))
-            }
+            Some(Resolved::Int(value)) if value >= min && (value < 0 || value as u64 <= max) => Ok(Some(value)),
             _ => Err(self.mismatch(&format!("an integer from {min} to {max}"))),
         }
     }
@@ -203,9 +184,7 @@ impl<'de> NodeDeserializer<'de, '_> {
 macro_rules! deserialize_integer {
     ($method:ident, $visit:ident, $ty:ty) => {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-            let value = self
-                .integer(<$ty>::MIN as i64, <$ty>::MAX as u64)?
-                .unwrap_or(0);
+            let value = self.integer(<$ty>::MIN as i64, <$ty>::MAX as u64)?.unwrap_or(0);
             self.place(visitor.$visit(value as $ty))
         }
     };
@@ -216,18 +195,12 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let result = match (&self.node.value, self.scalar()) {
-            (Value::Sequence(items), _) => visitor.visit_seq(SeqReader {
-                items,
-                index: 0,
-                path: self.path,
-            }),
+            (Value::Sequence(items), _) => visitor.visit_seq(SeqReader { items, index: 0, path: self.path }),
             (Value::Mapping(entries), _) => visitor.visit_map(self.map_reader(entries)),
             (_, Some(Resolved::Null)) => visitor.visit_unit(),
             (_, Some(Resolved::Bool(b))) => visitor.visit_bool(b),
             (_, Some(Resolved::Int(i))) => visitor.visit_i64(i),
-            (_, Some(Resolved::HugeInt)) => {
-                return Err(self.mismatch("a number that fits in 64 bits"))
-            }
+            (_, Some(Resolved::HugeInt)) => return Err(self.mismatch("a number that fits in 64 bits")),
             (_, Some(Resolved::Float(x))) => visitor.visit_f64(x),
             (_, Some(Resolved::Str(s))) => visitor.visit_borrowed_str(s),
             (Value::Scalar { .. }, None) => unreachable!("a scalar always resolves"),
@@ -306,29 +279,17 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value> {
         visitor.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match &self.node.value {
-            Value::Sequence(items) => self.place(visitor.visit_seq(SeqReader {
-                items,
-                index: 0,
-                path: self.path,
-            })),
+            Value::Sequence(items) => self.place(visitor.visit_seq(SeqReader { items, index: 0, path: self.path })),
             _ => Err(self.mismatch("a list")),
         }
     }
@@ -370,26 +331,20 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
     ) -> Result<V::Value> {
         match &self.node.value {
             Value::Scalar { .. } if !matches!(self.scalar(), Some(Resolved::Null)) => {
-                self.place(visitor.visit_enum(EnumReader {
-                    tag: self.node,
-                    body: None,
-                    path: self.path,
-                }))
+                self.place(visitor.visit_enum(EnumReader { tag: self.node, body: None, path: self.path }))
             }
             Value::Mapping(_) => match self.node.get(TAG_KEY) {
                 Some(tag) => {
-                    let access = EnumReader {
-                        tag: &tag.value,
-                        body: Some(self.node),
-                        path: self.path,
-                    };
+                    let access = EnumReader { tag: &tag.value, body: Some(self.node), path: self.path };
                     self.place(visitor.visit_enum(access))
                 }
-                None => Err(DeError::new(format!(
-                    "missing field `{TAG_KEY}` (one of: {})",
-                    variants.join(", ")
-                ))
-                .locate(self.node.at, self.path)),
+                None => {
+                    // Located like any missing field: at the mapping, named by its path.
+                    let mut error =
+                        DeError::new(format!("missing required field `{TAG_KEY}` (one of: {})", variants.join(", ")));
+                    error.missing_field = Some(TAG_KEY);
+                    Err(error.locate(self.node.at, self.path))
+                }
             },
             _ => Err(self.mismatch(&format!("one of: {}", variants.join(", ")))),
         }
@@ -406,12 +361,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
 
 impl<'de, 'p> NodeDeserializer<'de, 'p> {
     fn map_reader(&self, entries: &'de [Entry]) -> MapReader<'de, 'p> {
-        MapReader {
-            entries,
-            index: 0,
-            path: self.path,
-            skip_key: self.skip_key,
-        }
+        MapReader { entries, index: 0, path: self.path, skip_key: self.skip_key }
     }
 }
 
@@ -430,11 +380,7 @@ impl<'de> de::SeqAccess<'de> for SeqReader<'de, '_> {
         };
         let path = Path::Index(self.path, self.index);
         self.index += 1;
-        let value = seed.deserialize(NodeDeserializer {
-            node,
-            path: &path,
-            skip_key: None,
-        });
+        let value = seed.deserialize(NodeDeserializer { node, path: &path, skip_key: None });
         value.map(Some).map_err(|e| e.locate(node.at, &path))
     }
 
@@ -458,10 +404,7 @@ impl<'de> de::MapAccess<'de> for MapReader<'de, '_> {
             if Some(entry.key.as_str()) != self.skip_key {
                 let path = Path::Key(self.path, &entry.key);
                 let key = de::value::BorrowedStrDeserializer::<DeError>::new(&entry.key);
-                return seed
-                    .deserialize(key)
-                    .map(Some)
-                    .map_err(|e| e.locate(entry.key_at, &path));
+                return seed.deserialize(key).map(Some).map_err(|e| e.locate(entry.key_at, &path));
             }
             self.index += 1;
         }
@@ -473,12 +416,7 @@ impl<'de> de::MapAccess<'de> for MapReader<'de, '_> {
         self.index += 1;
         let path = Path::Key(self.path, &entry.key);
         let node = &entry.value;
-        seed.deserialize(NodeDeserializer {
-            node,
-            path: &path,
-            skip_key: None,
-        })
-        .map_err(|e| e.locate(node.at, &path))
+        seed.deserialize(NodeDeserializer { node, path: &path, skip_key: None }).map_err(|e| e.locate(node.at, &path))
     }
 }
 
@@ -499,14 +437,8 @@ impl<'de, 'p> de::EnumAccess<'de> for EnumReader<'de, 'p> {
             Some(_) => Path::Key(self.path, TAG_KEY),
             None => *self.path,
         };
-        let tag = NodeDeserializer {
-            node: self.tag,
-            path: &tag_path,
-            skip_key: None,
-        };
-        let variant = seed
-            .deserialize(tag)
-            .map_err(|e| e.locate(self.tag.at, &tag_path))?;
+        let tag = NodeDeserializer { node: self.tag, path: &tag_path, skip_key: None };
+        let variant = seed.deserialize(tag).map_err(|e| e.locate(self.tag.at, &tag_path))?;
         Ok((variant, self))
     }
 }
@@ -517,16 +449,10 @@ impl<'de> de::VariantAccess<'de> for EnumReader<'de, '_> {
     fn unit_variant(self) -> Result<()> {
         match self.body.map(|b| &b.value) {
             Some(Value::Mapping(entries)) if entries.len() > 1 => {
-                let extra = entries
-                    .iter()
-                    .find(|e| e.key != TAG_KEY)
-                    .expect("more than the tag");
+                let extra = entries.iter().find(|e| e.key != TAG_KEY).expect("more than the tag");
                 let path = Path::Key(self.path, &extra.key);
-                Err(DeError::new(format!(
-                    "unknown field `{}`: this kind takes no fields",
-                    extra.key
-                ))
-                .locate(extra.key_at, &path))
+                Err(DeError::new(format!("unknown field `{}`: this kind takes no fields", extra.key))
+                    .locate(extra.key_at, &path))
             }
             _ => Ok(()),
         }
@@ -534,15 +460,10 @@ impl<'de> de::VariantAccess<'de> for EnumReader<'de, '_> {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
         match self.body {
-            Some(node) => seed.deserialize(NodeDeserializer {
-                node,
-                path: self.path,
-                skip_key: Some(TAG_KEY),
-            }),
-            None => Err(
-                DeError::new("expected a mapping with this kind's fields".into())
-                    .locate(self.tag.at, self.path),
-            ),
+            Some(node) => seed.deserialize(NodeDeserializer { node, path: self.path, skip_key: Some(TAG_KEY) }),
+            None => {
+                Err(DeError::new("expected a mapping with this kind's fields".into()).locate(self.tag.at, self.path))
+            }
         }
     }
 
@@ -550,22 +471,12 @@ impl<'de> de::VariantAccess<'de> for EnumReader<'de, '_> {
         Err(DeError::new("tuple variants are not supported".into()).locate(self.tag.at, self.path))
     }
 
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value> {
+    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value> {
         match self.body {
-            Some(node) => NodeDeserializer {
-                node,
-                path: self.path,
-                skip_key: Some(TAG_KEY),
+            Some(node) => NodeDeserializer { node, path: self.path, skip_key: Some(TAG_KEY) }.deserialize_map(visitor),
+            None => {
+                Err(DeError::new("expected a mapping with this kind's fields".into()).locate(self.tag.at, self.path))
             }
-            .deserialize_map(visitor),
-            None => Err(
-                DeError::new("expected a mapping with this kind's fields".into())
-                    .locate(self.tag.at, self.path),
-            ),
         }
     }
 }
@@ -613,21 +524,14 @@ mod tests {
     fn a_wrong_type_is_located_at_the_value_with_its_path() {
         let e = read("nodes:\n  - node_id: a\n    priority: high\n").unwrap_err();
         assert_eq!(place(&e), (3, 15, "nodes[0].priority"));
-        assert_eq!(
-            e.message,
-            "expected an integer from 0 to 4294967295, found `high`"
-        );
+        assert_eq!(e.message, "expected an integer from 0 to 4294967295, found `high`");
     }
 
     #[test]
     fn an_unknown_field_is_located_at_its_key_with_a_suggestion() {
         let e = read("nodes:\n  - node_id: a\n    prioritty: 1\n").unwrap_err();
         assert_eq!(place(&e), (3, 5, "nodes[0].prioritty"));
-        assert!(
-            e.message.contains("did you mean `priority`"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("did you mean `priority`"), "{}", e.message);
     }
 
     #[test]
@@ -642,8 +546,7 @@ mod tests {
         assert_eq!(doc.shape, vec![Shape::Point, Shape::Circle { radius: 2.0 }]);
         let e = read("nodes: []\nshape:\n  - kind: square\n").unwrap_err();
         assert_eq!(place(&e), (3, 11, "shape[0].kind"));
-        let e = read("nodes: []\nshape:\n  - kind: circle\n    radius: 2\n    color: red\n")
-            .unwrap_err();
+        let e = read("nodes: []\nshape:\n  - kind: circle\n    radius: 2\n    color: red\n").unwrap_err();
         assert_eq!(place(&e), (5, 5, "shape[0].color"));
     }
 }

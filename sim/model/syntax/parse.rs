@@ -26,11 +26,7 @@ pub struct SyntaxError {
 type Result<T> = std::result::Result<T, SyntaxError>;
 
 fn fail<T>(at: Location, message: impl Into<String>) -> Result<T> {
-    Err(SyntaxError {
-        at,
-        path: String::new(),
-        message: message.into(),
-    })
+    Err(SyntaxError { at, path: String::new(), message: message.into() })
 }
 
 /// Parses one YAML document.
@@ -42,11 +38,34 @@ pub fn parse_yaml(text: &str) -> Result<Node> {
     let mut builder = TreeBuilder::default();
     match read_events(text, &mut builder) {
         Ok(()) => builder.finish(),
-        Err(error) => Err(SyntaxError {
-            path: path_text(&builder.path()),
-            ..error
-        }),
+        Err(mut error) => {
+            if let Some(hint) = open_flow_hint(text, &builder, &error) {
+                error.message.push_str(&hint);
+            }
+            Err(SyntaxError { path: path_text(&builder.path()), ..error })
+        }
     }
+}
+
+/// When an error that a missing closing bracket causes falls inside a `[...]` or
+/// `{...}` opened on an earlier line, says where it was opened: the parser reports a
+/// missing bracket only where it trips over what follows.
+fn open_flow_hint(text: &str, builder: &TreeBuilder, error: &SyntaxError) -> Option<String> {
+    let about_brackets = error.message.contains("flow") || error.message.contains("':'");
+    let frame = builder.stack.last().filter(|_| about_brackets)?;
+    let line = text.lines().nth(frame.at.line.checked_sub(1)? as usize)?;
+    let opener = line.chars().nth(frame.at.column.checked_sub(1)? as usize)?;
+    let (noun, closer) = match opener {
+        '[' => ("list", ']'),
+        '{' => ("mapping", '}'),
+        _ => return None,
+    };
+    (frame.at.line < error.at.line).then(|| {
+        format!(
+            " (inside the {noun} opened with `{opener}` at line {}, column {}: is its `{closer}` missing?)",
+            frame.at.line, frame.at.column
+        )
+    })
 }
 
 fn read_events(text: &str, builder: &mut TreeBuilder) -> Result<()> {
@@ -63,25 +82,12 @@ fn read_events(text: &str, builder: &mut TreeBuilder) -> Result<()> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let style = match (style, tag) {
-                    (_, Some(tag)) if tag.is_yaml_core_schema() && tag.suffix == "str" => {
-                        ScalarStyle::Quoted
-                    }
-                    (_, Some(tag)) => {
-                        return fail(
-                            at,
-                            format!("tag `{}{}` is not supported", tag.handle, tag.suffix),
-                        )
-                    }
+                    (_, Some(tag)) if tag.is_yaml_core_schema() && tag.suffix == "str" => ScalarStyle::Quoted,
+                    (_, Some(tag)) => return fail(at, format!("tag `{}{}` is not supported", tag.handle, tag.suffix)),
                     (YamlStyle::Plain, None) => ScalarStyle::Plain,
                     (_, None) => ScalarStyle::Quoted,
                 };
-                let node = Node {
-                    at,
-                    value: Value::Scalar {
-                        text: text.into_owned(),
-                        style,
-                    },
-                };
+                let node = Node { at, value: Value::Scalar { text: text.into_owned(), style } };
                 builder.value(node, anchor)?;
             }
             Event::SequenceStart(anchor, tag) => builder.open(at, false, anchor, tag.is_some())?,
@@ -100,8 +106,16 @@ enum Segment {
     Index(usize),
 }
 
+/// Most path segments an error message shows; deeper paths end with `...`.
+const PATH_SEGMENTS_SHOWN: usize = 12;
+
 fn path_text(segments: &[Segment]) -> String {
     let mut text = String::new();
+    if segments.len() > PATH_SEGMENTS_SHOWN {
+        text = path_text(&segments[..PATH_SEGMENTS_SHOWN]);
+        text.push_str("...");
+        return text;
+    }
     for segment in segments {
         match segment {
             Segment::Key(key) if text.is_empty() => text.push_str(key),
@@ -121,10 +135,7 @@ fn location(span: &Span) -> Location {
 
 fn to_location(line: usize, col0: usize) -> Location {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Location {
-        line: clamp(line.max(1)),
-        column: clamp(col0 + 1),
-    }
+    Location { line: clamp(line.max(1)), column: clamp(col0 + 1) }
 }
 
 fn scan_error(error: ScanError) -> SyntaxError {
@@ -133,11 +144,7 @@ fn scan_error(error: ScanError) -> SyntaxError {
         "recursion limit exceeded" => format!("the document nests deeper than {MAX_DEPTH} levels"),
         info => info.to_string(),
     };
-    SyntaxError {
-        at: to_location(mark.line(), mark.col()),
-        path: String::new(),
-        message,
-    }
+    SyntaxError { at: to_location(mark.line(), mark.col()), path: String::new(), message }
 }
 
 /// Builds the tree from open/value/close calls, enforcing the limits.
@@ -159,23 +166,22 @@ struct Frame {
 
 enum FrameKind {
     Sequence(Vec<Node>),
-    Mapping {
-        entries: Vec<Entry>,
-        key: Option<(String, Location)>,
-    },
+    Mapping { entries: Vec<Entry>, key: Option<(String, Location)> },
 }
 
 impl TreeBuilder {
     /// The path of the value being read now.
     fn path(&self) -> Vec<Segment> {
         let mut segments = Vec::new();
-        for frame in &self.stack {
+        let innermost = self.stack.len().saturating_sub(1);
+        for (depth, frame) in self.stack.iter().enumerate() {
             match &frame.kind {
+                // No nested item is open in the innermost list: the error is between its
+                // items or in a scalar not yet read, so name the list, not an item that
+                // does not exist.
+                FrameKind::Sequence(_) if depth == innermost => {}
                 FrameKind::Sequence(items) => segments.push(Segment::Index(items.len())),
-                FrameKind::Mapping {
-                    key: Some((key, _)),
-                    ..
-                } => segments.push(Segment::Key(key.clone())),
+                FrameKind::Mapping { key: Some((key, _)), .. } => segments.push(Segment::Key(key.clone())),
                 FrameKind::Mapping { key: None, .. } => {}
             }
         }
@@ -185,12 +191,7 @@ impl TreeBuilder {
     fn count(&mut self, at: Location, nodes: usize) -> Result<()> {
         self.node_count = self.node_count.saturating_add(nodes);
         if self.node_count > MAX_NODES {
-            return fail(
-                at,
-                format!(
-                    "the document has more than {MAX_NODES} values (aliases count as expanded)"
-                ),
-            );
+            return fail(at, format!("the document has more than {MAX_NODES} values (aliases count as expanded)"));
         }
         Ok(())
     }
@@ -199,59 +200,31 @@ impl TreeBuilder {
         if tagged {
             return fail(at, "tags on lists and mappings are not supported");
         }
-        if let Some(Frame {
-            kind: FrameKind::Mapping { key: None, .. },
-            ..
-        }) = self.stack.last()
-        {
-            return fail(
-                at,
-                "mapping keys must be plain strings, found a list or mapping",
-            );
+        if let Some(Frame { kind: FrameKind::Mapping { key: None, .. }, .. }) = self.stack.last() {
+            return fail(at, "mapping keys must be plain strings, found a list or mapping");
         }
         if self.stack.len() >= MAX_DEPTH {
-            return fail(
-                at,
-                format!("the document nests deeper than {MAX_DEPTH} levels"),
-            );
+            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
         }
         self.count(at, 1)?;
         let kind = if is_map {
-            FrameKind::Mapping {
-                entries: Vec::new(),
-                key: None,
-            }
+            FrameKind::Mapping { entries: Vec::new(), key: None }
         } else {
             FrameKind::Sequence(Vec::new())
         };
         let node_count_at_open = self.node_count - 1;
-        self.stack.push(Frame {
-            at,
-            anchor,
-            node_count_at_open,
-            kind,
-        });
+        self.stack.push(Frame { at, anchor, node_count_at_open, kind });
         Ok(())
     }
 
     fn close(&mut self) -> Result<()> {
-        let frame = self
-            .stack
-            .pop()
-            .expect("the parser balances start and end events");
+        let frame = self.stack.pop().expect("the parser balances start and end events");
         let value = match frame.kind {
             FrameKind::Sequence(items) => Value::Sequence(items),
             FrameKind::Mapping { entries, .. } => Value::Mapping(entries),
         };
         let size = self.node_count - frame.node_count_at_open;
-        self.place(
-            Node {
-                at: frame.at,
-                value,
-            },
-            frame.anchor,
-            size,
-        )
+        self.place(Node { at: frame.at, value }, frame.anchor, size)
     }
 
     fn value(&mut self, node: Node, anchor: usize) -> Result<()> {
@@ -281,19 +254,17 @@ impl TreeBuilder {
         match &mut parent.kind {
             FrameKind::Sequence(items) => items.push(node),
             FrameKind::Mapping { entries, key } => match key.take() {
-                Some((key, key_at)) => entries.push(Entry {
-                    key,
-                    key_at,
-                    value: node,
-                }),
+                Some((key, key_at)) => entries.push(Entry { key, key_at, value: node }),
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
                         return fail(node.at, "mapping keys must be plain strings");
                     };
-                    if entries.iter().any(|e| e.key == text) {
-                        return fail(node.at, format!("duplicate key `{text}`"));
+                    let first = entries.iter().find(|e| e.key == text).map(|e| e.key_at);
+                    // Set before failing, so that the error's path names the key.
+                    *key = Some((text.clone(), node.at));
+                    if let Some(first) = first {
+                        return fail(node.at, duplicate_key(&text, first));
                     }
-                    *key = Some((text, node.at));
                 }
             },
         }
@@ -302,14 +273,9 @@ impl TreeBuilder {
 
     fn finish(self) -> Result<Node> {
         match self.root {
-            Some(Node {
-                value:
-                    Value::Scalar {
-                        ref text,
-                        style: ScalarStyle::Plain,
-                    },
-                at,
-            }) if text.is_empty() || text == "~" || text == "null" => {
+            Some(Node { value: Value::Scalar { ref text, style: ScalarStyle::Plain }, at })
+                if text.is_empty() || text == "~" || text == "null" =>
+            {
                 fail(at, "the document is empty")
             }
             Some(root) => Ok(root),
@@ -318,24 +284,18 @@ impl TreeBuilder {
     }
 }
 
+fn duplicate_key(key: &str, first: Location) -> String {
+    format!("duplicate key `{key}` (first given at line {}, column {})", first.line, first.column)
+}
+
 /// Parses one JSON value (RFC 8259) into the same tree as YAML: strings become quoted
 /// scalars, numbers and literals plain ones.
 ///
 /// # Errors
 /// Any syntax error, trailing content, duplicate keys and the size limits.
 pub fn parse_json(text: &str) -> Result<Node> {
-    let mut parser = JsonParser {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-        line_start: 0,
-        nodes: 0,
-        path: Vec::new(),
-    };
-    parser.document().map_err(|error| SyntaxError {
-        path: path_text(&parser.path),
-        ..error
-    })
+    let mut parser = JsonParser { bytes: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, path: Vec::new() };
+    parser.document().map_err(|error| SyntaxError { path: path_text(&parser.path), ..error })
 }
 
 struct JsonParser<'a> {
@@ -362,9 +322,7 @@ impl JsonParser<'_> {
     }
 
     fn here(&self) -> Location {
-        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos])
-            .chars()
-            .count();
+        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos]).chars().count();
         to_location(self.line, column)
     }
 
@@ -400,10 +358,7 @@ impl JsonParser<'_> {
         self.skip_whitespace();
         let at = self.here();
         if depth >= MAX_DEPTH {
-            return fail(
-                at,
-                format!("the document nests deeper than {MAX_DEPTH} levels"),
-            );
+            return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
         }
         self.nodes += 1;
         if self.nodes > MAX_NODES {
@@ -412,19 +367,13 @@ impl JsonParser<'_> {
         let value = match self.peek() {
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
-            Some(b'"') => Value::Scalar {
-                text: self.string()?,
-                style: ScalarStyle::Quoted,
-            },
-            Some(b'-' | b'0'..=b'9') => Value::Scalar {
-                text: self.number()?,
-                style: ScalarStyle::Plain,
-            },
-            Some(b't' | b'f' | b'n') => Value::Scalar {
-                text: self.literal()?,
-                style: ScalarStyle::Plain,
-            },
-            Some(_) => return fail(at, "expected a JSON value"),
+            Some(b'"') => Value::Scalar { text: self.string()?, style: ScalarStyle::Quoted },
+            Some(b'-' | b'0'..=b'9') => Value::Scalar { text: self.number()?, style: ScalarStyle::Plain },
+            Some(b't' | b'f' | b'n') => Value::Scalar { text: self.literal()?, style: ScalarStyle::Plain },
+            Some(_) => {
+                let found = String::from_utf8_lossy(&self.bytes[self.pos..]).chars().next().unwrap_or_default();
+                return fail(at, format!("expected a JSON value, found `{found}`"));
+            }
             None => return fail(at, "unexpected end of file, expected a JSON value"),
         };
         Ok(Node { at, value })
@@ -441,14 +390,17 @@ impl JsonParser<'_> {
         loop {
             self.skip_whitespace();
             let key_at = self.here();
-            if self.peek() != Some(b'"') {
-                return fail(key_at, "expected a string key");
+            match self.peek() {
+                Some(b'"') => {}
+                Some(b'}') => return fail(key_at, "expected a key after `,`, found `}` (a trailing comma?)"),
+                None => return fail(key_at, "unexpected end of file, expected a string key"),
+                Some(_) => return fail(key_at, "expected a string key in double quotes"),
             }
             let key = self.string()?;
-            if entries.iter().any(|e| e.key == key) {
-                return fail(key_at, format!("duplicate key `{key}`"));
-            }
             self.path.push(Segment::Key(key.clone()));
+            if let Some(first) = entries.iter().find(|e| e.key == key) {
+                return fail(key_at, duplicate_key(&key, first.key_at));
+            }
             self.expect(b':', "`:` after the key")?;
             let value = self.value(depth + 1)?;
             self.path.pop();
@@ -460,6 +412,7 @@ impl JsonParser<'_> {
                     self.pos += 1;
                     return Ok(Value::Mapping(entries));
                 }
+                None => return fail(self.here(), "unexpected end of file, expected `,` or `}`"),
                 _ => return fail(self.here(), "expected `,` or `}`"),
             }
         }
@@ -474,6 +427,10 @@ impl JsonParser<'_> {
             return Ok(Value::Sequence(items));
         }
         loop {
+            self.skip_whitespace();
+            if !items.is_empty() && self.peek() == Some(b']') {
+                return fail(self.here(), "expected a value after `,`, found `]` (a trailing comma?)");
+            }
             self.path.push(Segment::Index(items.len()));
             items.push(self.value(depth + 1)?);
             self.path.pop();
@@ -484,6 +441,7 @@ impl JsonParser<'_> {
                     self.pos += 1;
                     return Ok(Value::Sequence(items));
                 }
+                None => return fail(self.here(), "unexpected end of file, expected `,` or `]`"),
                 _ => return fail(self.here(), "expected `,` or `]`"),
             }
         }
@@ -510,8 +468,11 @@ impl JsonParser<'_> {
                     self.pos += 1;
                     self.escape(&mut out)?;
                 }
+                Some(b'\n' | b'\r') => {
+                    return fail(self.here(), "unterminated string: the line ends before its closing `\"`")
+                }
                 Some(_) => return fail(self.here(), "control character inside a string"),
-                None => return fail(self.here(), "unterminated string"),
+                None => return fail(self.here(), "unterminated string at the end of the file"),
             }
         }
     }
@@ -558,10 +519,7 @@ impl JsonParser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .and_then(|d| std::str::from_utf8(d).ok());
+        let digits = self.bytes.get(self.pos..self.pos + 4).and_then(|d| std::str::from_utf8(d).ok());
         match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
             Some(value) => {
                 self.pos += 4;
@@ -584,9 +542,7 @@ impl JsonParser<'_> {
             self.pos += 1;
         }
         let leading_zero = self.peek() == Some(b'0');
-        if !digits(self)
-            || (leading_zero && self.pos - start > 1 + usize::from(self.bytes[start] == b'-'))
-        {
+        if !digits(self) || (leading_zero && self.pos - start > 1 + usize::from(self.bytes[start] == b'-')) {
             return fail(self.here(), "malformed number");
         }
         if self.peek() == Some(b'.') {
@@ -601,10 +557,7 @@ impl JsonParser<'_> {
                 self.pos += 1;
             }
             if !digits(self) {
-                return fail(
-                    self.here(),
-                    "malformed number: digits expected in the exponent",
-                );
+                return fail(self.here(), "malformed number: digits expected in the exponent");
             }
         }
         Ok(String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned())
@@ -617,7 +570,7 @@ impl JsonParser<'_> {
                 return Ok(word.to_string());
             }
         }
-        fail(self.here(), "expected a JSON value")
+        fail(self.here(), "expected true, false or null")
     }
 }
 
@@ -630,17 +583,8 @@ mod tests {
         let yaml = parse_yaml("a: 1\nb:\n  - x\n  - 'y'\n").unwrap();
         let json = parse_json("{\"a\": 1,\n \"b\": [\"x\", \"y\"]}").unwrap();
         assert_eq!(yaml.locate("b[1]"), Location { line: 4, column: 5 });
-        assert_eq!(
-            json.locate("b[1]"),
-            Location {
-                line: 2,
-                column: 13
-            }
-        );
-        assert_eq!(
-            yaml.get("a").unwrap().value.value,
-            json.get("a").unwrap().value.value
-        );
+        assert_eq!(json.locate("b[1]"), Location { line: 2, column: 13 });
+        assert_eq!(yaml.get("a").unwrap().value.value, json.get("a").unwrap().value.value);
     }
 
     #[test]
@@ -653,27 +597,15 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused_in_both_formats() {
-        assert!(parse_yaml("a: 1\na: 2\n")
-            .unwrap_err()
-            .message
-            .contains("duplicate key"));
-        assert!(parse_json("{\"a\":1,\"a\":2}")
-            .unwrap_err()
-            .message
-            .contains("duplicate key"));
+        assert!(parse_yaml("a: 1\na: 2\n").unwrap_err().message.contains("duplicate key"));
+        assert!(parse_json("{\"a\":1,\"a\":2}").unwrap_err().message.contains("duplicate key"));
     }
 
     #[test]
     fn nesting_past_the_limit_is_refused_without_recursion() {
         let deep = "[".repeat(10_000);
-        assert!(parse_yaml(&deep)
-            .unwrap_err()
-            .message
-            .contains("nests deeper"));
-        assert!(parse_json(&deep)
-            .unwrap_err()
-            .message
-            .contains("nests deeper"));
+        assert!(parse_yaml(&deep).unwrap_err().message.contains("nests deeper"));
+        assert!(parse_json(&deep).unwrap_err().message.contains("nests deeper"));
     }
 
     #[test]
@@ -689,10 +621,7 @@ mod tests {
     #[test]
     fn empty_inputs_are_errors() {
         assert_eq!(parse_yaml("").unwrap_err().message, "the file is empty");
-        assert_eq!(
-            parse_yaml("# only a comment\n").unwrap_err().message,
-            "the file is empty"
-        );
+        assert_eq!(parse_yaml("# only a comment\n").unwrap_err().message, "the file is empty");
         assert_eq!(parse_json("  \n").unwrap_err().message, "the file is empty");
     }
 }

@@ -1,0 +1,168 @@
+//! The node agent: what runs on every node. It heartbeats the monitor, keeps its
+//! write lease from the replies, ships its log when it is primary, applies shipped
+//! logs (and acknowledges them under sync replication) when it is a standby, and
+//! carries out the executor's commands.
+//!
+//! A lease runs from the moment the node *sent* the heartbeat that earned it, on the
+//! node's own clock: the monitor, which only knows when it received the heartbeat,
+//! can then bound the lease's end from above.
+
+use super::standard::{Mutant, Standard, Timer};
+use crate::engine::{Message, NodeId, Payload, Sim, SimTime};
+use crate::model::{ActionKind, ReplicationMode, Role};
+
+impl Standard<'_> {
+    /// Schedules every node's first heartbeat (at a random offset within one interval),
+    /// the primary's log shipping, and its initial lease.
+    pub(super) fn start_agents(&mut self, sim: &mut Sim<Timer>) {
+        let interval = self.settings.interval.0;
+        for i in 0..sim.world.node_count() {
+            let node = NodeId(i as u32);
+            let offset = SimTime(sim.streams.heartbeats.below(interval.max(1)));
+            sim.schedule(offset, Timer::Heartbeat { node, life: 0 });
+        }
+        if let Some(primary) = sim.world.primary() {
+            let local = sim.world.node(primary).clock.local(SimTime::ZERO);
+            sim.world.grant_lease(primary, local + self.settings.lease.0);
+            sim.schedule(self.settings.ship_interval, Timer::Ship { node: primary, life: 0 });
+        }
+    }
+
+    fn jittered_interval(&self, sim: &mut Sim<Timer>) -> SimTime {
+        let spread = self.settings.jitter_percent / 100.0 * (2.0 * sim.streams.heartbeats.unit() - 1.0);
+        SimTime::from_ms(self.settings.interval.as_ms() * (1.0 + spread))
+    }
+
+    pub(super) fn on_heartbeat_timer(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32) {
+        let state = sim.world.node(node);
+        if !state.up || state.incarnation != life {
+            return;
+        }
+        let seq = self.heartbeat_seq[node.index()];
+        self.heartbeat_seq[node.index()] += 1;
+        let payload = Payload::Heartbeat {
+            seq,
+            term: state.term,
+            position: state.log.len(),
+            claims_primary: state.role == Role::Primary,
+            sent_local: state.clock.local(sim.now()),
+        };
+        sim.send(node.0, self.monitor_endpoint(), payload);
+        let next = sim.now() + self.jittered_interval(sim);
+        sim.schedule(next, Timer::Heartbeat { node, life });
+    }
+
+    pub(super) fn on_ship_timer(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32) {
+        let state = sim.world.node(node);
+        if !state.up || state.incarnation != life || state.role != Role::Primary {
+            return;
+        }
+        let (term, up_to) = (state.term, state.log.len());
+        for (i, other) in self.cluster.nodes.iter().enumerate() {
+            if i != node.index() && other.role != Role::Witness {
+                let extra = sim.world.ship_delay[i];
+                sim.send_delayed(node.0, i as u32, Payload::Ship { term, up_to }, extra);
+            }
+        }
+        sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+    }
+
+    pub(super) fn on_node_message(&mut self, sim: &mut Sim<Timer>, node: NodeId, message: Message) {
+        match message.payload {
+            Payload::HeartbeatReply { sent_local, lease, term, primary, .. } => {
+                self.on_reply(sim, node, sent_local, lease, term, primary)
+            }
+            Payload::Ship { term, up_to } => self.on_ship(sim, node, NodeId(message.from), term, up_to),
+            Payload::ShipAck { term, position } => {
+                let state = sim.world.node(node);
+                if state.role == Role::Primary && state.term == term {
+                    sim.world.acknowledge(node, NodeId(message.from), position);
+                }
+            }
+            Payload::Command { action, term, token } => {
+                let life = sim.world.node(node).incarnation;
+                let duration = self.action_duration(sim, action, node);
+                sim.schedule(sim.now() + duration, Timer::NodeAction { node, life, action, token, term });
+            }
+            Payload::Heartbeat { .. } | Payload::CommandDone { .. } => {}
+        }
+    }
+
+    fn on_reply(&mut self, sim: &mut Sim<Timer>, node: NodeId, sent_local: u64, lease: bool, term: u32, primary: Option<NodeId>) {
+        let state = sim.world.node(node);
+        let replaced = primary.is_some_and(|p| p != node) && term >= state.term;
+        if state.role == Role::Primary && (term > state.term || replaced) {
+            sim.world.demote(node, term);
+        } else if lease && state.role == Role::Primary && term == state.term {
+            sim.world.grant_lease(node, sent_local + self.settings.lease.0);
+        } else if term > state.term {
+            sim.world.nodes[node.index()].term = term;
+        }
+    }
+
+    fn on_ship(&mut self, sim: &mut Sim<Timer>, node: NodeId, from: NodeId, term: u32, up_to: u64) {
+        let (own_term, role) = (sim.world.node(node).term, sim.world.node(node).role);
+        let sender = sim.world.node(from);
+        // The sender's log is only the shipped log while it is still in that term.
+        if term < own_term || sender.term != term || sender.role != Role::Primary {
+            return;
+        }
+        if role == Role::Primary {
+            sim.world.demote(node, term);
+        }
+        sim.world.nodes[node.index()].term = term;
+        sim.world.replicate(from, node, up_to);
+        if sim.world.replication == ReplicationMode::Sync {
+            let position = sim.world.node(node).log.len();
+            sim.send(node.0, from.0, Payload::ShipAck { term, position });
+        }
+    }
+
+    /// How long a node takes to carry out an action, drawn from the actions stream.
+    fn action_duration(&self, sim: &mut Sim<Timer>, action: ActionKind, node: NodeId) -> SimTime {
+        let actions = &self.policy.actions;
+        let (range, factor) = match action {
+            ActionKind::Promote => (actions.promote_ms, self.cluster.nodes[node.index()].redundancy.promote_factor()),
+            ActionKind::Demote => (actions.demote_ms, 1.0),
+            _ => (actions.notify_ms, 1.0),
+        };
+        SimTime::from_ms(range.at(sim.streams.actions.unit()) * factor)
+    }
+
+    pub(super) fn on_node_action(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32, action: ActionKind, token: u32, term: u32) {
+        let state = sim.world.node(node);
+        if !state.up || state.incarnation != life {
+            return;
+        }
+        let failure_rate = sim.world.action_failure[action as usize];
+        let ok = !sim.streams.actions.chance(failure_rate);
+        if ok {
+            match action {
+                ActionKind::Promote => {
+                    let local = state.clock.local(sim.now());
+                    sim.world.promote(node, term, local + self.settings.lease.0);
+                    let life = sim.world.node(node).incarnation;
+                    sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+                }
+                ActionKind::Demote => sim.world.demote(node, term),
+                _ => {}
+            }
+        }
+        sim.send(node.0, self.monitor_endpoint(), Payload::CommandDone { action, token, ok });
+    }
+
+    /// A restarted node resumes heartbeating; a restarted primary resumes shipping (its
+    /// lease is gone, so it accepts no writes until the monitor grants one, unless the
+    /// `stale_primary_rejoin` mutant lets it assume one).
+    pub(super) fn on_node_restart(&mut self, sim: &mut Sim<Timer>, node: NodeId) {
+        let (life, role) = (sim.world.node(node).incarnation, sim.world.node(node).role);
+        sim.schedule(sim.now(), Timer::Heartbeat { node, life });
+        if role == Role::Primary {
+            if self.is(Mutant::StalePrimaryRejoin) {
+                let local = sim.world.node(node).clock.local(sim.now());
+                sim.world.grant_lease(node, local + self.settings.lease.0);
+            }
+            sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The executor: runs a failover plan's actions in virtual time.
+//!
+//! Commands to nodes (demote, promote) travel over the simulated network and the node
+//! takes a sampled time to carry them out; local actions (approval, fence, DNS flip,
+//! notify, verify) take a sampled time at the executor. A failed attempt is retried
+//! after a backoff that doubles; a promotion that keeps failing re-plans to the next
+//! target; the whole failover is abandoned past `max_failover_time_s`.
+//!
+//! Before promoting, unless the old primary was fenced (STONITH) or confirmed its
+//! demotion, the executor waits until the old primary's last lease has surely expired:
+//! the monitor's last grant plus `lease_ms` plus `margin_ms`.
+
+use super::auditor::AuditKind;
+use super::plan::Plan;
+use super::standard::{Mutant, Standard, Timer};
+use crate::engine::{Fact, NodeId, Payload, Sim, SimTime};
+use crate::model::ActionKind;
+
+/// Where the current step stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// A command is out, or a local action is under way; its timer ends it.
+    Running,
+    /// Waiting for the old primary's lease to expire before promoting.
+    LeaseWait,
+    /// Waiting to retry after a failed attempt.
+    Backoff,
+}
+
+/// One failover in progress.
+#[derive(Clone, Debug)]
+pub struct Failover {
+    /// The token of the current attempt; replies and timers with another are stale.
+    pub token: u32,
+    pub old: NodeId,
+    pub target: NodeId,
+    pub plan: Plan,
+    pub steps: Vec<ActionKind>,
+    pub step: usize,
+    pub attempt: u32,
+    pub phase: Phase,
+    pub started: SimTime,
+    pub deadline: SimTime,
+    pub term: u32,
+    /// The old primary is fenced or confirmed demoted: no lease wait is needed.
+    pub old_fenced: bool,
+    pub lease_waited: bool,
+    pub dns_flipped: bool,
+    pub excluded: Vec<NodeId>,
+}
+
+impl Failover {
+    pub fn new(token: u32, old: NodeId, target: NodeId, plan: Plan, now: SimTime, max: SimTime) -> Failover {
+        let steps = plan.actions.iter().map(|a| a.action).collect();
+        Failover {
+            token,
+            old,
+            target,
+            plan,
+            steps,
+            step: 0,
+            attempt: 0,
+            phase: Phase::Running,
+            started: now,
+            deadline: now + max,
+            term: 0,
+            old_fenced: false,
+            lease_waited: false,
+            dns_flipped: false,
+            excluded: Vec::new(),
+        }
+    }
+
+    pub fn action(&self) -> ActionKind {
+        self.steps[self.step]
+    }
+}
+
+impl Standard<'_> {
+    /// Starts (or restarts, after a backoff or the lease wait) the current step.
+    pub(super) fn begin_step(&mut self, sim: &mut Sim<Timer>) {
+        let now = sim.now();
+        let token = self.token();
+        let lease_wait_until = self.lease_wait_until();
+        let Some(f) = self.failover.as_mut() else { return };
+        if f.term == 0 {
+            let reported = self.monitor.nodes.iter().map(|r| r.term).max().unwrap_or(0);
+            f.term = self.monitor.term.max(reported) + 1;
+        }
+        if now > f.deadline {
+            return self.finish(sim, false, "exceeded max_failover_time_s");
+        }
+        f.token = token;
+        f.phase = Phase::Running;
+        let actions = &self.policy.actions;
+        let (action, old, target, term) = (f.action(), f.old, f.target, f.term);
+        let monitor = self.monitor_endpoint();
+        match action {
+            ActionKind::AwaitApproval => sim.schedule(now + SimTime::from_s(self.policy.approval_delay_s), Timer::Step { token }),
+            ActionKind::Demote if self.is(Mutant::SkipFence) => return self.advance(sim),
+            ActionKind::Fence if self.is(Mutant::SkipFence) => return self.advance(sim),
+            ActionKind::Demote => {
+                sim.send(monitor, old.0, Payload::Command { action, term, token });
+                sim.schedule(now + SimTime::from_ms(actions.demote_ms.max + 1000.0), Timer::Step { token });
+            }
+            ActionKind::Promote => {
+                if let Some(until) = lease_wait_until.filter(|u| *u > now) {
+                    let f = self.failover.as_mut().expect("checked");
+                    f.phase = Phase::LeaseWait;
+                    f.lease_waited = true;
+                    self.auditor.record(now, AuditKind::Action, format!("wait for the old primary's lease until {until}"));
+                    return sim.schedule(until, Timer::Step { token });
+                }
+                sim.send(monitor, target.0, Payload::Command { action, term, token });
+                let factor = self.cluster.nodes[target.index()].redundancy.promote_factor();
+                sim.schedule(now + SimTime::from_ms(actions.promote_ms.max * factor + 5000.0), Timer::Step { token });
+            }
+            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify | ActionKind::Verify => {
+                let range = match action {
+                    ActionKind::Fence => actions.fence_ms,
+                    ActionKind::DnsFlip => actions.dns_flip_ms,
+                    ActionKind::Notify => actions.notify_ms,
+                    _ => actions.verify_ms,
+                };
+                let duration = SimTime::from_ms(range.at(sim.streams.actions.unit()));
+                sim.schedule(now + duration, Timer::Step { token });
+            }
+        }
+    }
+
+    /// When promotion becomes safe, if the executor must wait for it.
+    fn lease_wait_until(&self) -> Option<SimTime> {
+        let f = self.failover.as_ref()?;
+        if f.old_fenced || f.lease_waited || self.is(Mutant::NoLeaseWait) || self.is(Mutant::SkipFence) {
+            return None;
+        }
+        Some(self.monitor.last_lease_grant + self.settings.lease + self.settings.lease_margin)
+    }
+
+    pub(super) fn on_step(&mut self, sim: &mut Sim<Timer>, token: u32) {
+        let Some(f) = self.failover.as_ref() else { return };
+        if f.token != token {
+            return;
+        }
+        let (action, phase) = (f.action(), f.phase);
+        if phase != Phase::Running {
+            return self.begin_step(sim);
+        }
+        match action {
+            ActionKind::AwaitApproval => self.advance(sim),
+            // An old primary that does not answer is down or cut off: retrying cannot
+            // reach it, and its lease wait (before promotion) keeps the failover safe.
+            ActionKind::Demote => {
+                self.audit_action(sim, "no reply in time; relying on the lease wait");
+                self.advance(sim)
+            }
+            ActionKind::Promote => self.attempt_failed(sim, "no reply in time"),
+            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify | ActionKind::Verify => {
+                let failure_rate = sim.world.action_failure[action as usize];
+                if sim.streams.actions.chance(failure_rate) {
+                    if action == ActionKind::DnsFlip && self.is(Mutant::IgnoreDnsFailure) {
+                        self.audit_action(sim, "failed, treated as done");
+                        return self.advance(sim);
+                    }
+                    return self.attempt_failed(sim, "failed");
+                }
+                self.local_action_done(sim, action);
+            }
+        }
+    }
+
+    fn local_action_done(&mut self, sim: &mut Sim<Timer>, action: ActionKind) {
+        let f = self.failover.as_mut().expect("a failover is running");
+        let (old, target) = (f.old, f.target);
+        match action {
+            ActionKind::Fence => {
+                f.old_fenced = true;
+                sim.world.crash(old);
+            }
+            ActionKind::DnsFlip => {
+                f.dns_flipped = true;
+                sim.world.flip_dns(target);
+            }
+            ActionKind::Verify => {
+                self.audit_action(sim, "done");
+                let report = self.verify_failover(sim);
+                sim.world.record(Fact::Verified { passed: report.passed });
+                self.auditor.record(sim.now(), AuditKind::Verification, report.summary());
+                return self.finish(sim, report.passed, "verified");
+            }
+            _ => {}
+        }
+        self.audit_action(sim, "done");
+        self.advance(sim);
+    }
+
+    pub(super) fn on_command_done(&mut self, sim: &mut Sim<Timer>, from: NodeId, action: ActionKind, token: u32, ok: bool) {
+        let Some(f) = self.failover.as_mut() else { return };
+        if f.token != token || f.phase != Phase::Running || f.action() != action {
+            return;
+        }
+        if !ok {
+            return self.attempt_failed(sim, "failed");
+        }
+        if action == ActionKind::Demote && from == f.old {
+            f.old_fenced = true;
+        }
+        self.audit_action(sim, "done");
+        self.advance(sim);
+    }
+
+    fn audit_action(&mut self, sim: &Sim<Timer>, outcome: &str) {
+        let Some(f) = self.failover.as_ref() else { return };
+        let node = match f.action() {
+            ActionKind::Demote | ActionKind::Fence => self.node_name(f.old).to_string(),
+            ActionKind::AwaitApproval | ActionKind::Notify => "-".to_string(),
+            _ => self.node_name(f.target).to_string(),
+        };
+        let detail = format!("{} {node} attempt {}: {outcome}", f.action().as_str(), f.attempt + 1);
+        self.auditor.record(sim.now(), AuditKind::Action, detail);
+    }
+
+    fn attempt_failed(&mut self, sim: &mut Sim<Timer>, why: &str) {
+        self.audit_action(sim, why);
+        let action = self.failover.as_ref().expect("running").action();
+        sim.world.record(Fact::ActionFailed { action });
+        let retries = self.policy.actions.retries;
+        let token = self.token();
+        let f = self.failover.as_mut().expect("running");
+        if f.attempt < retries {
+            let backoff = SimTime(self.settings.backoff.0.saturating_mul(1 << f.attempt.min(16)));
+            f.attempt += 1;
+            f.token = token;
+            f.phase = Phase::Backoff;
+            return sim.schedule(sim.now() + backoff, Timer::Step { token });
+        }
+        match action {
+            // The old primary is unreachable: rely on its lease running out.
+            ActionKind::Demote | ActionKind::Fence | ActionKind::Notify => self.advance(sim),
+            ActionKind::Promote => self.replan(sim),
+            _ => self.finish(sim, false, "action failed after retries"),
+        }
+    }
+
+    /// The target could not be promoted: plan again without it.
+    fn replan(&mut self, sim: &mut Sim<Timer>) {
+        let f = self.failover.as_mut().expect("running");
+        f.excluded.push(f.target);
+        let (old, excluded) = (f.old, f.excluded.clone());
+        let plan = self.plan_from_view(old, &excluded);
+        let next = plan.failover_target_id.as_deref().and_then(|t| self.cluster.node_index(t));
+        match next {
+            Some(target) => {
+                let detail = format!("re-plan: {} -> {} (plan {})", self.node_name(old), self.node_name(NodeId(target as u32)), plan.plan_id);
+                self.auditor.record(sim.now(), AuditKind::Decision, detail);
+                let f = self.failover.as_mut().expect("running");
+                f.target = NodeId(target as u32);
+                f.plan = plan;
+                f.attempt = 0;
+                self.begin_step(sim);
+            }
+            None => self.finish(sim, false, "no target left to promote"),
+        }
+    }
+
+    fn advance(&mut self, sim: &mut Sim<Timer>) {
+        let f = self.failover.as_mut().expect("running");
+        f.step += 1;
+        f.attempt = 0;
+        if f.step == f.steps.len() {
+            self.finish(sim, true, "completed");
+        } else {
+            self.begin_step(sim);
+        }
+    }
+
+    fn finish(&mut self, sim: &mut Sim<Timer>, success: bool, why: &str) {
+        let Some(f) = self.failover.take() else { return };
+        let now = sim.now();
+        let promoted = sim.world.node(f.target).term == f.term && f.steps[..f.step].contains(&ActionKind::Promote);
+        if promoted {
+            self.monitor.primary = Some(f.target);
+            self.monitor.term = f.term;
+            self.monitor.last_lease_grant = now;
+        }
+        self.last_failover_end = Some(now);
+        let outcome = if success { "succeeded" } else { "failed" };
+        self.auditor.record(now, AuditKind::Decision, format!("failover {outcome}: {why}"));
+        sim.world.record(Fact::FailoverFinished { success });
+        self.last_failover = Some(f);
+        self.evaluate(sim);
+    }
+}

@@ -1,0 +1,274 @@
+//! The heartbeat monitor and the failover decision.
+//!
+//! The monitor counts each node's consecutive missed heartbeat deadlines: a deadline
+//! falls `interval + timeout` after the last heartbeat heard, then every `interval`;
+//! `failure_threshold` misses declare the node failed, `recovery_threshold` heartbeats
+//! in a row declare it healthy again. It grants the primary its lease in heartbeat
+//! replies while it holds a quorum in its own view (without one the cluster is
+//! CRITICAL: read-only). When it declares the primary failed it decides whether a
+//! failover may start (strategy, quorum, cooldown, hourly limit) and hands the plan
+//! to the executor.
+
+use super::auditor::AuditKind;
+use super::executor::Failover;
+use super::planner::{self, NodeView, PlanRequest};
+use super::quorum;
+use super::standard::{Mutant, Standard, Timer};
+use crate::engine::{Fact, Message, NodeId, Payload, Sim, SimTime};
+use crate::model::{ClusterState, ReplicationMode, Status, Strategy};
+
+/// What the monitor believes about one node.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NodeRecord {
+    pub misses: u32,
+    pub hits: u32,
+    pub failed: bool,
+    pub last_heard: Option<SimTime>,
+    pub position: u64,
+    pub term: u32,
+    pub claims_primary: bool,
+}
+
+/// The monitor's memory; lost when it crashes.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    pub nodes: Vec<NodeRecord>,
+    pub primary: Option<NodeId>,
+    pub term: u32,
+    /// An upper bound on when the current primary's last lease began (real time).
+    pub last_lease_grant: SimTime,
+    /// Bumped at every restart, so timers of an earlier life are ignored.
+    pub epoch: u32,
+    /// Whether the last evaluation refused for lack of quorum (audited once).
+    pub refused_for_quorum: bool,
+}
+
+impl Monitor {
+    pub fn new(node_count: usize, primary: Option<NodeId>) -> Monitor {
+        Monitor {
+            nodes: vec![NodeRecord { term: 1, ..NodeRecord::default() }; node_count],
+            primary,
+            term: 1,
+            last_lease_grant: SimTime::ZERO,
+            epoch: 0,
+            refused_for_quorum: false,
+        }
+    }
+
+    /// Voters the monitor sees healthy.
+    pub fn healthy_count(&self) -> u32 {
+        self.nodes.iter().filter(|n| !n.failed).count() as u32
+    }
+}
+
+impl Standard<'_> {
+    fn quorum_size(&self) -> u32 {
+        if self.is(Mutant::OffByOneQuorum) {
+            (self.cluster.voter_count() / 2).max(1)
+        } else {
+            self.cluster.quorum_size()
+        }
+    }
+
+    /// Whether the monitor sees a quorum of healthy voters.
+    pub fn has_quorum(&self) -> bool {
+        quorum::has_quorum(self.monitor.healthy_count(), self.quorum_size())
+    }
+
+    /// The cluster state in the monitor's view (CRITICAL while the monitor is down).
+    pub fn cluster_state(&self, monitor_up: bool) -> ClusterState {
+        if !monitor_up {
+            return ClusterState::Critical;
+        }
+        quorum::state(self.monitor.healthy_count(), self.cluster.voter_count(), self.quorum_size())
+    }
+
+    pub(super) fn start_monitor(&mut self, sim: &mut Sim<Timer>) {
+        let first = self.settings.interval + self.settings.timeout;
+        for i in 0..self.cluster.nodes.len() {
+            sim.schedule(first, Timer::Check { node: NodeId(i as u32), epoch: self.monitor.epoch });
+        }
+    }
+
+    fn deadline_after(&self, heard: SimTime) -> SimTime {
+        heard + self.settings.interval + self.settings.timeout
+    }
+
+    pub(super) fn on_heartbeat(&mut self, sim: &mut Sim<Timer>, message: Message) {
+        let Payload::Heartbeat { seq, term, position, claims_primary, sent_local } = message.payload else { return };
+        let node = NodeId(message.from);
+        let now = sim.now();
+        let record = &mut self.monitor.nodes[node.index()];
+        *record = NodeRecord { last_heard: Some(now), position, term, claims_primary, ..*record };
+        if record.failed {
+            record.hits += 1;
+            if record.hits >= self.settings.recovery_threshold {
+                record.failed = false;
+                record.misses = 0;
+                sim.world.record(Fact::Declared { node, failed: false });
+                self.auditor.record(now, AuditKind::Detection, format!("{} declared healthy", self.node_name(node)));
+                self.evaluate(sim);
+            }
+        } else {
+            record.misses = 0;
+        }
+        let unknown = self.monitor.primary.is_none() && term >= self.monitor.term;
+        if claims_primary && (unknown || term > self.monitor.term) {
+            // A restarted monitor learns the primary from the nodes themselves; a higher
+            // term always wins.
+            self.monitor.primary = Some(node);
+            self.monitor.term = term;
+        }
+        let is_primary = self.monitor.primary == Some(node) && claims_primary && term == self.monitor.term;
+        let replacing = self.failover.as_ref().is_some_and(|f| f.old == node);
+        let lease = is_primary && !replacing && !self.monitor.nodes[node.index()].failed && self.has_quorum();
+        if lease {
+            self.monitor.last_lease_grant = now;
+        }
+        let reply = Payload::HeartbeatReply { seq, sent_local, lease, term: self.monitor.term, primary: self.monitor.primary };
+        sim.send(self.monitor_endpoint(), node.0, reply);
+    }
+
+    pub(super) fn on_check(&mut self, sim: &mut Sim<Timer>, node: NodeId, epoch: u32) {
+        if epoch != self.monitor.epoch || !sim.world.monitor_up {
+            return;
+        }
+        let now = sim.now();
+        let record = self.monitor.nodes[node.index()];
+        if let Some(heard) = record.last_heard {
+            let deadline = self.deadline_after(heard);
+            if deadline > now {
+                sim.schedule(deadline, Timer::Check { node, epoch });
+                return;
+            }
+        }
+        let record = &mut self.monitor.nodes[node.index()];
+        record.misses += 1;
+        record.hits = 0;
+        sim.schedule(now + self.settings.interval, Timer::Check { node, epoch });
+        if record.misses >= self.settings.failure_threshold && !record.failed {
+            record.failed = true;
+            sim.world.record(Fact::Declared { node, failed: true });
+            let misses = record.misses;
+            self.auditor.record(now, AuditKind::Detection, format!("{} declared failed after {misses} missed heartbeats", self.node_name(node)));
+            self.evaluate(sim);
+        }
+    }
+
+    pub fn node_name(&self, node: NodeId) -> &str {
+        &self.cluster.nodes[node.index()].node_id
+    }
+
+    /// Decides whether a failover away from a failed primary may start now, and
+    /// starts it.
+    pub(super) fn evaluate(&mut self, sim: &mut Sim<Timer>) {
+        let Some(old) = self.monitor.primary else { return };
+        if self.failover.is_some() || !self.monitor.nodes[old.index()].failed || !sim.world.monitor_up {
+            return;
+        }
+        let now = sim.now();
+        let needs_quorum = self.policy.needs_quorum() || self.policy.strategy == Strategy::QuorumBased;
+        if needs_quorum && !self.has_quorum() && !self.is(Mutant::NoQuorumCheck) {
+            if !self.monitor.refused_for_quorum {
+                self.monitor.refused_for_quorum = true;
+                let detail = format!("no failover: {} of {} voters healthy, quorum {}", self.monitor.healthy_count(), self.cluster.voter_count(), self.quorum_size());
+                self.auditor.record(now, AuditKind::Decision, detail);
+            }
+            return;
+        }
+        self.monitor.refused_for_quorum = false;
+        if let Some(wait_until) = self.anti_flapping_wait(now) {
+            sim.schedule(wait_until, Timer::Evaluate { epoch: self.monitor.epoch });
+            return;
+        }
+        let plan = self.plan_from_view(old, &[]);
+        match plan.failover_target_id.as_deref().and_then(|t| self.cluster.node_index(t)) {
+            Some(target) => {
+                self.failover_starts.push(now);
+                sim.world.record(Fact::FailoverStarted { from: old });
+                let detail = format!("failover {} -> {} (plan {}, {} actions)", self.node_name(old), plan.failover_target_id.as_deref().unwrap_or("-"), plan.plan_id, plan.action_count);
+                self.auditor.record(now, AuditKind::Decision, detail);
+                let token = self.token();
+                let failover = Failover::new(token, old, NodeId(target as u32), plan, now, self.settings.max_failover);
+                self.failover = Some(failover);
+                self.begin_step(sim);
+            }
+            None => {
+                let reason = plan.no_target_reason.unwrap_or_default();
+                self.auditor.record(now, AuditKind::Decision, format!("no failover: {reason}"));
+            }
+        }
+    }
+
+    /// When cooldown or the hourly limit allow the next failover, if not now.
+    fn anti_flapping_wait(&self, now: SimTime) -> Option<SimTime> {
+        if self.is(Mutant::NoCooldown) {
+            return None;
+        }
+        let cooldown_end = self.last_failover_end.map(|end| end + self.settings.cooldown).filter(|t| *t > now);
+        let hour = SimTime::from_s(3600.0);
+        let recent: Vec<SimTime> = self.failover_starts.iter().copied().filter(|s| *s + hour > now).collect();
+        let limit_end = (recent.len() as u32 >= self.policy.max_failovers_per_hour).then(|| recent[0] + hour);
+        cooldown_end.into_iter().chain(limit_end).max()
+    }
+
+    /// The plan the monitor makes from what it believes, with `excluded` targets
+    /// treated as failed.
+    pub(super) fn plan_from_view(&self, old: NodeId, excluded: &[NodeId]) -> super::plan::Plan {
+        let records = &self.monitor.nodes;
+        let freshest = records.iter().enumerate().filter(|(i, r)| !r.failed && *i != old.index()).map(|(_, r)| r.position).max().unwrap_or(0);
+        let reference = if self.cluster.replication.mode == ReplicationMode::Sync { freshest } else { freshest.max(records[old.index()].position) };
+        let views: Vec<NodeView> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let failed = r.failed || excluded.contains(&NodeId(i as u32));
+                let status = if failed { Status::Failed } else { Status::Healthy };
+                let behind = reference.saturating_sub(r.position) as f64;
+                let lag_ms = if self.settings.writes_per_ms > 0.0 { behind / self.settings.writes_per_ms } else { 0.0 };
+                NodeView { status, lag_ms }
+            })
+            .collect();
+        let mut policy = self.policy.clone();
+        if self.cluster.replication.mode == ReplicationMode::Sync {
+            // Only a standby holding every acknowledged write may take over: the freshest.
+            policy.max_lag_ms = 0.0;
+        }
+        if self.is(Mutant::PromoteLagging) {
+            policy.max_lag_ms = f64::INFINITY;
+        }
+        if self.is(Mutant::NoQuorumCheck) {
+            policy.require_quorum = false;
+            policy.strategy = Strategy::Automatic;
+        }
+        let mut cluster_view;
+        let cluster = if self.is(Mutant::PromoteWitness) {
+            cluster_view = self.cluster.clone();
+            cluster_view.nodes.iter_mut().for_each(|n| if n.role == crate::model::Role::Witness { n.role = crate::model::Role::Secondary });
+            &cluster_view
+        } else {
+            self.cluster
+        };
+        planner::plan(&PlanRequest { cluster, policy: &policy, views: &views, failed_primary: old.index() })
+    }
+
+    pub(super) fn on_monitor_crash(&mut self, sim: &mut Sim<Timer>) {
+        if self.failover.take().is_some() {
+            sim.world.record(Fact::FailoverFinished { success: false });
+        }
+    }
+
+    /// A restarted monitor remembers nothing: it relearns the primary from heartbeats
+    /// and, not knowing when the last lease was granted, treats its restart as that time.
+    pub(super) fn on_monitor_restart(&mut self, sim: &mut Sim<Timer>) {
+        let epoch = self.monitor.epoch + 1;
+        self.monitor = super::monitor::Monitor::new(self.cluster.nodes.len(), None);
+        self.monitor.epoch = epoch;
+        self.monitor.term = 0;
+        self.monitor.last_lease_grant = sim.now();
+        let first = sim.now() + self.settings.interval + self.settings.timeout;
+        for i in 0..self.cluster.nodes.len() {
+            sim.schedule(first, Timer::Check { node: NodeId(i as u32), epoch });
+        }
+    }
+}

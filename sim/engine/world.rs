@@ -1,0 +1,269 @@
+//! The world: every node's true state, the monitor's liveness, the network, DNS, and
+//! the client workload's ledger. The control plane changes it only through methods
+//! here, each of which records a [`Fact`] for the checks.
+//!
+//! The workload is counted analytically: the ledger is brought up to date before
+//! every event, crediting writes at `writes_per_s` to the node DNS points at for the
+//! part of the interval it was writable, and unavailability for the rest. No event is
+//! spent on a single write.
+
+use super::event::Fact;
+use super::network::Network;
+use super::node::{NodeId, NodeState};
+use super::time::SimTime;
+use crate::model::{ReplicationMode, Role};
+
+/// The writes of one term that clients were told are durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AckedRange {
+    pub term: u32,
+    pub node: NodeId,
+    /// Log indices (from, to] were acknowledged.
+    pub from: u64,
+    pub to: u64,
+}
+
+/// Client writes, accepted and acknowledged, and time without a writable target.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    /// Writes per 1000 s, so that `floor(t_ns * rate / 1e12)` counts writes exactly.
+    rate_per_ks: u128,
+    last: SimTime,
+    pub accepted: u64,
+    pub unavailable: SimTime,
+    pub acked: Vec<AckedRange>,
+    /// The (node, term) that accepted the latest write.
+    last_writer: Option<(NodeId, u32)>,
+}
+
+impl Ledger {
+    fn writes_until(&self, t: SimTime) -> u64 {
+        (u128::from(t.0) * self.rate_per_ks / 1_000_000_000_000) as u64
+    }
+}
+
+/// The world of one run.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub nodes: Vec<NodeState>,
+    pub monitor_up: bool,
+    pub network: Network,
+    /// The node clients are routed to.
+    pub dns: Option<NodeId>,
+    pub replication: ReplicationMode,
+    pub sync_standbys: u32,
+    pub ledger: Ledger,
+    /// Facts of the current event, drained by the checks after it.
+    pub facts: Vec<Fact>,
+    /// Extra delay on log shipping to each node (replication_lag faults).
+    pub ship_delay: Vec<SimTime>,
+    /// Probability that an attempt of each action fails (action_failure faults),
+    /// indexed by `ActionKind as usize`.
+    pub action_failure: [f64; 7],
+    /// Per node, the highest position it has acknowledged to the current primary.
+    acks: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+impl World {
+    pub fn new(nodes: Vec<NodeState>, network: Network, replication: ReplicationMode, sync_standbys: u32, writes_per_s: f64) -> World {
+        let count = nodes.len();
+        let primary = nodes.iter().position(|n| n.role == Role::Primary).map(|i| NodeId(i as u32));
+        let ledger = Ledger { rate_per_ks: (writes_per_s * 1000.0).round().max(0.0) as u128, ..Ledger::default() };
+        let mut world = World {
+            nodes,
+            monitor_up: true,
+            network,
+            dns: primary,
+            replication,
+            sync_standbys,
+            ledger,
+            facts: Vec::new(),
+            ship_delay: vec![SimTime::ZERO; count],
+            action_failure: [0.0; 7],
+            acks: vec![0; count],
+            scratch: Vec::with_capacity(count),
+        };
+        if let Some(p) = primary {
+            world.open_acked_range(p);
+        }
+        world
+    }
+
+    pub fn node(&self, id: NodeId) -> &NodeState {
+        &self.nodes[id.index()]
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The monitor's endpoint index.
+    pub fn monitor_endpoint(&self) -> u32 {
+        self.nodes.len() as u32
+    }
+
+    pub fn record(&mut self, fact: Fact) {
+        self.facts.push(fact);
+    }
+
+    /// Brings the client ledger up to `now`. Called before every event.
+    pub fn advance(&mut self, now: SimTime) {
+        let last = self.ledger.last;
+        if now <= last {
+            return;
+        }
+        let writable_end = match self.dns {
+            Some(d) if self.nodes[d.index()].writable(last) => self.nodes[d.index()].lease_end().min(now),
+            _ => last,
+        };
+        if writable_end > last {
+            let d = self.dns.expect("writable implies a target");
+            let count = self.ledger.writes_until(writable_end) - self.ledger.writes_until(last);
+            if count > 0 {
+                let term = self.nodes[d.index()].term;
+                self.nodes[d.index()].log.append(term, count);
+                self.ledger.accepted += count;
+                if self.ledger.last_writer != Some((d, term)) {
+                    self.ledger.last_writer = Some((d, term));
+                    self.facts.push(Fact::FirstWrite { node: d, term });
+                }
+                if self.replication == ReplicationMode::Async {
+                    let end = self.nodes[d.index()].log.len();
+                    self.extend_acked(d, term, end);
+                }
+            }
+        }
+        self.ledger.unavailable = self.ledger.unavailable + (now - writable_end);
+        self.ledger.last = now;
+    }
+
+    fn open_acked_range(&mut self, node: NodeId) {
+        let state = &self.nodes[node.index()];
+        let start = state.log.len();
+        self.ledger.acked.push(AckedRange { term: state.term, node, from: start, to: start });
+        self.acks.iter_mut().for_each(|a| *a = 0);
+    }
+
+    fn extend_acked(&mut self, node: NodeId, term: u32, to: u64) {
+        if let Some(range) = self.ledger.acked.iter_mut().rev().find(|r| r.node == node && r.term == term) {
+            range.to = range.to.max(to);
+        }
+    }
+
+    pub fn crash_monitor(&mut self) {
+        if self.monitor_up {
+            self.monitor_up = false;
+            self.facts.push(Fact::MonitorCrashed);
+        }
+    }
+
+    pub fn restart_monitor(&mut self) {
+        if !self.monitor_up {
+            self.monitor_up = true;
+            self.facts.push(Fact::MonitorRestarted);
+        }
+    }
+
+    /// The node that holds the primary role in the highest term, if any is up.
+    pub fn primary(&self) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.up && n.role == Role::Primary)
+            .max_by_key(|(i, n)| (n.term, std::cmp::Reverse(*i)))
+            .map(|(i, _)| NodeId(i as u32))
+    }
+
+    pub fn crash(&mut self, node: NodeId) {
+        let state = &mut self.nodes[node.index()];
+        if state.up {
+            state.up = false;
+            self.facts.push(Fact::Crashed(node));
+        }
+    }
+
+    /// Restarts a node with a fresh incarnation; it keeps its log, role and term (its
+    /// lease is gone: it must be granted a new one).
+    pub fn restart(&mut self, node: NodeId) {
+        let state = &mut self.nodes[node.index()];
+        if !state.up {
+            state.up = true;
+            state.incarnation += 1;
+            state.lease_until_local = 0;
+            self.facts.push(Fact::Restarted(node));
+        }
+    }
+
+    /// The node takes the primary role in `term`, with a lease until `lease_until_local`.
+    pub fn promote(&mut self, node: NodeId, term: u32, lease_until_local: u64) {
+        let state = &mut self.nodes[node.index()];
+        state.role = Role::Primary;
+        state.term = term;
+        state.lease_until_local = lease_until_local;
+        self.open_acked_range(node);
+        self.facts.push(Fact::Promoted { node, term });
+        self.facts.push(Fact::LeaseGranted(node));
+    }
+
+    /// The node steps down to secondary, learning `term`.
+    pub fn demote(&mut self, node: NodeId, term: u32) {
+        let state = &mut self.nodes[node.index()];
+        if state.role == Role::Primary {
+            state.role = Role::Secondary;
+            state.lease_until_local = 0;
+            self.facts.push(Fact::Demoted(node));
+        }
+        state.term = state.term.max(term);
+    }
+
+    /// Extends a primary's lease to `until_local` on its own clock.
+    pub fn grant_lease(&mut self, node: NodeId, until_local: u64) {
+        let state = &mut self.nodes[node.index()];
+        if until_local > state.lease_until_local {
+            state.lease_until_local = until_local;
+            self.facts.push(Fact::LeaseGranted(node));
+        }
+    }
+
+    pub fn flip_dns(&mut self, node: NodeId) {
+        self.dns = Some(node);
+        self.facts.push(Fact::DnsFlipped(node));
+    }
+
+    /// A standby takes the primary's log up to `up_to`.
+    pub fn replicate(&mut self, from: NodeId, to: NodeId, up_to: u64) {
+        if from == to {
+            return;
+        }
+        let (leader, follower) = if from.index() < to.index() {
+            let (a, b) = self.nodes.split_at_mut(to.index());
+            (&a[from.index()], &mut b[0])
+        } else {
+            let (a, b) = self.nodes.split_at_mut(from.index());
+            (&b[0], &mut a[to.index()])
+        };
+        follower.log.adopt(&leader.log, up_to);
+    }
+
+    /// Under sync replication, the primary learns a standby holds its log to `position`;
+    /// writes held by `sync_standbys` standbys become acknowledged.
+    pub fn acknowledge(&mut self, primary: NodeId, standby: NodeId, position: u64) {
+        let slot = &mut self.acks[standby.index()];
+        *slot = (*slot).max(position);
+        self.scratch.clear();
+        self.scratch.extend(self.acks.iter().enumerate().filter(|(i, _)| *i != primary.index()).map(|(_, a)| *a));
+        let k = self.sync_standbys.max(1) as usize;
+        if self.scratch.len() >= k {
+            self.scratch.sort_unstable_by(|a, b| b.cmp(a));
+            let durable = self.scratch[k - 1].min(self.nodes[primary.index()].log.len());
+            let term = self.nodes[primary.index()].term;
+            self.extend_acked(primary, term, durable);
+        }
+    }
+
+    /// How many voters are up.
+    pub fn up_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.up).count()
+    }
+}

@@ -1,0 +1,30 @@
+//! `clock_skew`: from a sampled time on, the target's clock runs at a sampled rate of
+//! real time (1.1: ten percent fast). Leases are timed on that clock.
+
+use super::{number, seconds, Context};
+use crate::engine::{Sim, SimTime, Stream};
+use crate::model::{self, Selector};
+use std::fmt::Debug;
+
+#[derive(Clone, Debug)]
+pub struct ClockSkew {
+    pub at: SimTime,
+    pub target: Selector,
+    pub rate: f64,
+}
+
+impl ClockSkew {
+    pub fn arm(spec: &model::ClockSkew, stream: &mut Stream) -> ClockSkew {
+        let at = seconds(spec.at_s, stream);
+        let rate = number(spec.rate, stream);
+        ClockSkew { at, target: spec.target.clone(), rate }
+    }
+
+    pub fn fire<T: Copy + Debug>(&mut self, sim: &mut Sim<T>, ctx: Context<'_>) {
+        let now = sim.now();
+        let rate_ppm = (self.rate * 1_000_000.0).round() as u64;
+        for node in ctx.placement.select(&self.target, 1, sim, ctx.stream) {
+            sim.world.nodes[node.index()].clock.set_rate(now, rate_ppm);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The runner: one seeded run end to end (`single`), and its identity and replay
+//! command. The matrix over scenarios, topologies and seeds builds on it.
+
+pub mod single;
+
+pub use single::{run, RunOutcome, RunRequest};
