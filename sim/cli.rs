@@ -3,6 +3,7 @@
 //! writes files.
 
 mod audit;
+mod execute;
 mod list;
 mod output;
 mod plan;
@@ -65,6 +66,7 @@ enum Command {
     Plan(plan::Args),
     Simulate(simulate::Args),
     Replay(replay::Args),
+    Execute(execute::Args),
     Status(status::Args),
     Validate(validate::Args),
     List(list::Args),
@@ -80,6 +82,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Plan(args) => plan::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Execute(args) => execute::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::List(args) => list::run(&args),

@@ -10,6 +10,7 @@ pub mod agent;
 pub mod audit_pack;
 pub mod auditor;
 pub mod executor;
+pub mod manual;
 pub mod monitor;
 pub mod plan;
 pub mod planner;

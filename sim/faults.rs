@@ -5,8 +5,12 @@
 //! clock rates, shipping delays, action failure rates), so a new kind is a new module
 //! here and a line in [`Armed`], never a change to the engine.
 //!
-//! Every fault draws from the stream `(seed, Faults, index in the scenario)`, so
-//! removing one fault leaves the others' sampled times and parameters unchanged.
+//! Every fault draws from its own stream `(seed, Faults, key)`, where the key is the
+//! first four bytes (little-endian) of SHA-256 over `failsim-fault-v1`, the fault's
+//! kind, its parameters as compact JSON, and how many identical faults come before it
+//! in the scenario (in decimal), each followed by a zero byte. The key depends on the
+//! fault itself, not on its position, so removing any fault (as a shrinker does)
+//! leaves the others' sampled times, parameters and selector draws unchanged.
 
 mod action_failure;
 mod clock_skew;
@@ -25,6 +29,7 @@ pub use placement::Placement;
 use crate::engine::random::{Concern, Stream};
 use crate::engine::{FaultInjector, FaultStep, NodeId, Seed, Sim, SimTime};
 use crate::model::{Fault, ValueRange};
+use sha2::{Digest, Sha256};
 use std::fmt::Debug;
 
 /// One fault, armed for one run: its parameters sampled, its state while it runs.
@@ -56,7 +61,15 @@ pub struct Injector {
 impl Injector {
     /// Arms every fault of a scenario for the run of `seed`.
     pub fn arm(faults: &[Fault], placement: Placement, seed: Seed) -> Injector {
-        let mut streams: Vec<Stream> = (0..faults.len()).map(|i| Stream::new(seed, Concern::Faults, i as u32)).collect();
+        let mut streams: Vec<Stream> = faults
+            .iter()
+            .enumerate()
+            .map(|(i, fault)| {
+                let content = content(fault);
+                let twins_before = faults[..i].iter().filter(|f| content_of_same_kind(f, fault, &content)).count();
+                Stream::new(seed, Concern::Faults, stream_key(fault.kind(), &content, twins_before))
+            })
+            .collect();
         let armed = faults.iter().zip(&mut streams).map(|(fault, stream)| arm_one(fault, stream)).collect();
         Injector { armed, placement, fired: vec![false; faults.len()], streams }
     }
@@ -88,6 +101,40 @@ impl Injector {
     pub fn first_start(&self) -> Option<SimTime> {
         self.armed.iter().map(Armed::start).min()
     }
+}
+
+/// A fault's parameters as compact JSON: what its random stream is keyed by.
+fn content(fault: &Fault) -> String {
+    let json = match fault {
+        Fault::PrimaryLoss(f) => serde_json::to_string(f),
+        Fault::NodeCrash(f) => serde_json::to_string(f),
+        Fault::RegionLoss(f) => serde_json::to_string(f),
+        Fault::RegionIsolation(f) => serde_json::to_string(f),
+        Fault::Partition(f) => serde_json::to_string(f),
+        Fault::PacketLoss(f) => serde_json::to_string(f),
+        Fault::LatencySpike(f) => serde_json::to_string(f),
+        Fault::Flapping(f) => serde_json::to_string(f),
+        Fault::ClockSkew(f) => serde_json::to_string(f),
+        Fault::ReplicationLag(f) => serde_json::to_string(f),
+        Fault::ActionFailure(f) => serde_json::to_string(f),
+        Fault::MonitorCrash(f) => serde_json::to_string(f),
+    };
+    json.expect("fault parameters serialize")
+}
+
+fn content_of_same_kind(other: &Fault, fault: &Fault, content_of_fault: &str) -> bool {
+    other.kind() == fault.kind() && content(other) == content_of_fault
+}
+
+/// The sub-stream of a fault (see the module doc).
+fn stream_key(kind: &str, content: &str, twins_before: usize) -> u32 {
+    let mut hasher = Sha256::new();
+    for part in ["failsim-fault-v1", kind, content, &twins_before.to_string()] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    u32::from_le_bytes(digest[..4].try_into().expect("four bytes"))
 }
 
 fn arm_one(fault: &Fault, stream: &mut Stream) -> Armed {

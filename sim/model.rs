@@ -19,8 +19,8 @@ mod value_range;
 
 pub use error::InputError;
 pub use fault::{
-    ActionFailure, ActionKind, ClockSkew, Direction, Fault, Flapping, LatencySpike, MonitorCrash,
-    NodeCrash, PacketLoss, Partition, PrimaryLoss, RegionIsolation, RegionLoss, ReplicationLag,
+    ActionFailure, ActionKind, ClockSkew, Direction, Fault, Flapping, LatencySpike, MonitorCrash, NodeCrash,
+    PacketLoss, Partition, PrimaryLoss, RegionIsolation, RegionLoss, ReplicationLag,
 };
 pub use library::Kind;
 pub use load::Loaded;
@@ -29,7 +29,6 @@ pub use problems::{Problem, Problems, Severity};
 pub use scenario::{ClusterState, Expect, Scenario, Source, Sources, Workload};
 pub use selector::Selector;
 pub use topology::{
-    Cluster, MonitorPlacement, Network, Node, Redundancy, Replication, ReplicationMode, Role,
-    Status, PRIORITY_MAX,
+    Cluster, MonitorPlacement, Network, Node, Redundancy, Replication, ReplicationMode, Role, Status, PRIORITY_MAX,
 };
 pub use value_range::ValueRange;

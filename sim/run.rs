@@ -1,6 +1,7 @@
 //! The runner: one seeded run end to end (`single`), and its identity and replay
 //! command. The matrix over scenarios, topologies and seeds builds on it.
 
+pub mod execution;
 pub mod single;
 
 pub use single::{run, RunOutcome, RunRequest};

@@ -84,7 +84,12 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(cluster: &'a Cluster, policy: &'a Policy, writes_per_s: f64, first_fault: Option<SimTime>) -> Checker<'a> {
+    pub fn new(
+        cluster: &'a Cluster,
+        policy: &'a Policy,
+        writes_per_s: f64,
+        first_fault: Option<SimTime>,
+    ) -> Checker<'a> {
         Checker {
             cluster,
             policy,
@@ -127,8 +132,10 @@ impl<'a> Checker<'a> {
         if !sim.world.node(node).writable(now) {
             return;
         }
-        let others: Vec<NodeId> =
-            (0..sim.world.node_count()).map(|i| NodeId(i as u32)).filter(|&m| m != node && sim.world.node(m).writable(now)).collect();
+        let others: Vec<NodeId> = (0..sim.world.node_count())
+            .map(|i| NodeId(i as u32))
+            .filter(|&m| m != node && sim.world.node(m).writable(now))
+            .collect();
         for other in others {
             let until = sim.world.node(other).lease_end();
             let detail = format!(
@@ -148,15 +155,22 @@ impl<'a> Checker<'a> {
             self.violate(Invariant::EligibleTarget, now, format!("witness {} was promoted", spec.node_id));
         }
         let freshest = sim.world.nodes.iter().map(|n| n.log.len()).max().unwrap_or(0);
-        let behind_ms = freshest.saturating_sub(sim.world.node(node).log.len()) as f64 / self.writes_per_ms.max(f64::MIN_POSITIVE);
+        let behind_ms =
+            freshest.saturating_sub(sim.world.node(node).log.len()) as f64 / self.writes_per_ms.max(f64::MIN_POSITIVE);
         if behind_ms > self.policy.max_lag_ms {
-            let detail = format!("{} was promoted {behind_ms:.0} ms behind, past max_lag_ms {}", spec.node_id, self.policy.max_lag_ms);
+            let detail = format!(
+                "{} was promoted {behind_ms:.0} ms behind, past max_lag_ms {}",
+                spec.node_id, self.policy.max_lag_ms
+            );
             self.violate(Invariant::EligibleTarget, now, detail);
         }
         let voters = self.connected_voters(sim, node);
         let quorum = self.cluster.quorum_size();
         if self.policy.needs_quorum() && voters < quorum {
-            let detail = format!("{} was promoted in term {term} with {voters} connected voters, quorum is {quorum}", spec.node_id);
+            let detail = format!(
+                "{} was promoted in term {term} with {voters} connected voters, quorum is {quorum}",
+                spec.node_id
+            );
             self.violate(Invariant::QuorumPromotion, now, detail);
         }
         self.check_durability(sim, node, now);
@@ -188,7 +202,10 @@ impl<'a> Checker<'a> {
                 self.violate(Invariant::Durability, at, detail);
             }
             ReplicationMode::Async if window_ms > self.policy.rpo_target_s * 1000.0 => {
-                let detail = format!("{lost} acknowledged writes ({window_ms:.0} ms) lost on {name}, past rpo_target_s {}", self.policy.rpo_target_s);
+                let detail = format!(
+                    "{lost} acknowledged writes ({window_ms:.0} ms) lost on {name}, past rpo_target_s {}",
+                    self.policy.rpo_target_s
+                );
                 self.violate(Invariant::Durability, at, detail);
             }
             ReplicationMode::Async => {}
@@ -202,7 +219,9 @@ impl<'a> Checker<'a> {
         let problem = match world.dns {
             None => Some("no DNS target".to_string()),
             Some(d) if !world.node(d).up => Some(format!("DNS points at {}, which is down", self.name(d))),
-            Some(d) if world.node(d).role != Role::Primary => Some(format!("DNS points at {}, which is not primary", self.name(d))),
+            Some(d) if world.node(d).role != Role::Primary => {
+                Some(format!("DNS points at {}, which is not primary", self.name(d)))
+            }
             _ if writers.len() > 1 => Some(format!("{} nodes accept writes", writers.len())),
             _ => None,
         };
@@ -219,7 +238,11 @@ impl<'a> Checker<'a> {
             if !success {
                 self.violate(Invariant::Rto, now, format!("a failover started at {started} did not complete"));
             } else if took > limit {
-                self.violate(Invariant::Rto, now, format!("a failover took {took}, past max_failover_time_s {}", self.policy.max_failover_time_s));
+                self.violate(
+                    Invariant::Rto,
+                    now,
+                    format!("a failover took {took}, past max_failover_time_s {}", self.policy.max_failover_time_s),
+                );
             }
         }
     }
@@ -233,10 +256,10 @@ impl<T> Observer<T> for Checker<'_> {
             Fact::LeaseGranted(node) => self.check_single_writer(sim, node),
             Fact::Promoted { node, term } => self.on_promoted(sim, node, term),
             Fact::Verified { passed: true } => self.on_verified(sim),
-            Fact::Declared { node, failed: true } => {
-                if self.metrics.detection_ms.is_none() && self.cluster.nodes.len() > node.index() && sim.world.node(node).role == Role::Primary {
-                    self.metrics.detection_ms = since_fault(now);
-                }
+            Fact::Declared { node, failed: true }
+                if self.metrics.detection_ms.is_none() && sim.world.node(node).role == Role::Primary =>
+            {
+                self.metrics.detection_ms = since_fault(now);
             }
             Fact::FirstWrite { term, .. } if term > 1 && self.metrics.failover_ms.is_none() => {
                 self.metrics.failover_ms = since_fault(now);
@@ -244,7 +267,8 @@ impl<T> Observer<T> for Checker<'_> {
             Fact::FailoverStarted { from } => {
                 self.metrics.failovers += 1;
                 self.failover_started = Some(now);
-                let primary_fine = sim.world.node(from).up && self.connected_voters(sim, from) >= self.cluster.quorum_size();
+                let primary_fine =
+                    sim.world.node(from).up && self.connected_voters(sim, from) >= self.cluster.quorum_size();
                 if primary_fine {
                     self.metrics.false_failovers += 1;
                 }

@@ -16,10 +16,11 @@ Examples:
 
 An audit pack is a run's control-plane audit log, sealed: every detection, decision,
 action attempt and verification in order, each entry's SHA-256 covering the one
-before it, plus a SHA-256 manifest of the actions (the hashed bytes are documented
-in the control::audit_pack module). Exit codes: 0 the pack is intact, 1 an entry,
-the manifest or the header was edited, removed, inserted or reordered, 2 the file
-is not an audit pack.";
+before it, plus a SHA-256 manifest of the actions. The hashed bytes, and a script
+that checks a pack without failsim, are in sim/control/audit_pack.rs.
+
+Exit codes: 0 the pack is intact; 1 an entry, the manifest or the header was edited,
+removed, inserted or reordered; 2 the file is not an audit pack.";
 
 const SHOW_AFTER_HELP: &str = "\
 Examples:
@@ -84,7 +85,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 Ok(Outcome::Success)
             }
             Err(broken) => {
-                println!("audit pack FAILED: {broken}");
+                // The message quotes stored fields, which a tampered file may break lines in.
+                println!("audit pack FAILED: {}", one_line(&broken.to_string()));
                 Ok(Outcome::Finding)
             }
         },
@@ -137,7 +139,7 @@ fn show(pack: &AuditPack) -> String {
 /// Nanoseconds as exact milliseconds: three decimals, six when the time has sub-µs parts.
 fn milliseconds(at_ns: u64) -> String {
     let (ms, ns) = (at_ns / 1_000_000, at_ns % 1_000_000);
-    if ns % 1_000 == 0 {
+    if ns.is_multiple_of(1_000) {
         format!("{ms}.{:03}", ns / 1_000)
     } else {
         format!("{ms}.{ns:06}")

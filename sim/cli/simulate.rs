@@ -75,7 +75,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let outcomes: Vec<RunOutcome> = seeds
         .iter()
         .map(|&seed| {
-            let request = RunRequest { scenario, cluster: &cluster.value, policy, seed, mutant: args.mutant, trace: args.trace.is_some() };
+            let request = RunRequest {
+                scenario,
+                cluster: &cluster.value,
+                policy,
+                seed,
+                mutant: args.mutant,
+                trace: args.trace.is_some(),
+            };
             runner::run(&request)
         })
         .collect();
@@ -83,7 +90,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         write_trace(path, outcome)?;
     }
     let text = match args.format {
-        SimulateFormat::Json => output::render(&to_json(&target, cluster_ref, args.mutant, &outcomes), DataFormat::Json)?,
+        SimulateFormat::Json => {
+            output::render(&to_json(&target, cluster_ref, args.mutant, &outcomes), DataFormat::Json)?
+        }
         SimulateFormat::Text => to_text(&target, cluster_ref, args.mutant, &outcomes)?,
     };
     output::emit(&text, None)?;
@@ -129,10 +138,19 @@ fn to_json(target: &Target, cluster_ref: &str, mutant: Option<Mutant>, outcomes:
     })
 }
 
-fn to_text(target: &Target, cluster_ref: &str, mutant: Option<Mutant>, outcomes: &[RunOutcome]) -> anyhow::Result<String> {
+fn to_text(
+    target: &Target,
+    cluster_ref: &str,
+    mutant: Option<Mutant>,
+    outcomes: &[RunOutcome],
+) -> anyhow::Result<String> {
     let mut text = String::new();
     let cluster = &target.clusters[0].0.value;
-    writeln!(text, "scenario {} on {} under {}", target.scenario.value.name, cluster.cluster_id, target.policy.value.policy_id)?;
+    writeln!(
+        text,
+        "scenario {} on {} under {}",
+        target.scenario.value.name, cluster.cluster_id, target.policy.value.policy_id
+    )?;
     let seconds = |ms: Option<f64>| ms.map_or("-".to_string(), |ms| format!("{:.1}s", ms / 1000.0));
     for o in outcomes {
         let m = &o.metrics;

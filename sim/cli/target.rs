@@ -36,7 +36,13 @@ pub fn resolve(scenario_ref: &str, cluster_refs: &[String], policy_ref: Option<&
     for (cluster, _) in &clusters {
         super::output::warn_all(&cluster.warnings);
     }
-    Ok(Target { scenario, scenario_ref: scenario_ref.to_string(), clusters, policy, policy_ref: policy_ref.map(str::to_string) })
+    Ok(Target {
+        scenario,
+        scenario_ref: scenario_ref.to_string(),
+        clusters,
+        policy,
+        policy_ref: policy_ref.map(str::to_string),
+    })
 }
 
 /// Command-line references for the scenario's own topologies.

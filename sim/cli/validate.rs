@@ -30,37 +30,28 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let mut first_error = None;
+    let mut invalid = Vec::new();
     for file in &args.files {
         match check(file) {
             Ok(summary) => println!("ok    {}  {summary}", file.display()),
             Err(error) if args.files.len() == 1 => return Err(error.into()),
             Err(error) => {
                 eprintln!("error: {error}");
-                first_error.get_or_insert(error);
+                invalid.push(error.origin);
             }
         }
     }
-    match first_error {
-        Some(error) => Err(anyhow::anyhow!(
-            "{} of {} files invalid (first: {})",
-            count_invalid(args),
-            args.files.len(),
-            error.origin
-        )),
+    match invalid.first() {
+        Some(first) => Err(anyhow::anyhow!("{} of {} files invalid (first: {first})", invalid.len(), args.files.len())),
         None => Ok(Outcome::Success),
     }
-}
-
-fn count_invalid(args: &Args) -> usize {
-    args.files.iter().filter(|f| check(f).is_err()).count()
 }
 
 fn check(file: &std::path::Path) -> Result<String, InputError> {
     let text = load::read_file(file)?;
     let tree = load::parse(&text)?;
     let kind = load::kind_of(&tree).ok_or_else(|| {
-        let message = "cannot tell the kind: expected cluster_id (topology), policy_id (policy), or name with duration_s or faults (scenario)";
+        let message = "cannot tell the kind: expected cluster_id (topology), policy_id (policy), or name (scenario)";
         InputError::new(&text.origin, Some(tree.at), "", message)
     })?;
     match kind {
@@ -87,6 +78,12 @@ fn check(file: &std::path::Path) -> Result<String, InputError> {
             output::warn_all(&scenario.warnings);
             let clusters = resolve::scenario_topologies(&scenario)?;
             let policy = resolve::scenario_policy(&scenario)?;
+            output::warn_all(&policy.warnings);
+            for cluster in &clusters {
+                output::warn_all(&cluster.warnings);
+                let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
+                output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
+            }
             let names: Vec<&str> = clusters.iter().map(|c| c.value.cluster_id.as_str()).collect();
             Ok(format!(
                 "scenario {}: {} faults over {} s, on {} under {}",

@@ -88,7 +88,15 @@ impl Standard<'_> {
         }
     }
 
-    fn on_reply(&mut self, sim: &mut Sim<Timer>, node: NodeId, sent_local: u64, lease: bool, term: u32, primary: Option<NodeId>) {
+    fn on_reply(
+        &mut self,
+        sim: &mut Sim<Timer>,
+        node: NodeId,
+        sent_local: u64,
+        lease: bool,
+        term: u32,
+        primary: Option<NodeId>,
+    ) {
         let state = sim.world.node(node);
         let replaced = primary.is_some_and(|p| p != node) && term >= state.term;
         if state.role == Role::Primary && (term > state.term || replaced) {
@@ -129,15 +137,31 @@ impl Standard<'_> {
         SimTime::from_ms(range.at(sim.streams.actions.unit()) * factor)
     }
 
-    pub(super) fn on_node_action(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32, action: ActionKind, token: u32, term: u32) {
+    pub(super) fn on_node_action(
+        &mut self,
+        sim: &mut Sim<Timer>,
+        node: NodeId,
+        life: u32,
+        action: ActionKind,
+        token: u32,
+        term: u32,
+    ) {
         let state = sim.world.node(node);
         if !state.up || state.incarnation != life {
             return;
         }
         let failure_rate = sim.world.action_failure[action as usize];
-        let ok = !sim.streams.actions.chance(failure_rate);
+        let mut ok = !sim.streams.actions.chance(failure_rate);
+        // A promotion to a term the node has seen passed is stale (the executor has
+        // re-planned since): refuse it. A retried promotion it already carried out
+        // (the reply was lost) is done.
+        let promoted_already = state.role == Role::Primary && state.term == term;
+        if action == ActionKind::Promote && state.term > term {
+            ok = false;
+        }
         if ok {
             match action {
+                ActionKind::Promote if promoted_already => {}
                 ActionKind::Promote => {
                     let local = state.clock.local(sim.now());
                     sim.world.promote(node, term, local + self.settings.lease.0);

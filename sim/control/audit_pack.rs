@@ -134,19 +134,26 @@ pub struct Verified {
 /// The first thing found wrong in a pack; `position` is the entry's index in the file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuditError {
+    /// The entry's fields or `prev_hash` were edited: its `hash` no longer covers them.
     #[error("hash mismatch at seq {seq} (entry {position}): its content no longer matches its hash")]
     HashMismatch { seq: u32, position: usize },
+    /// The entry does not link to the one before it: an entry was removed, inserted or
+    /// reordered, or the one before was edited and rehashed.
     #[error(
         "prev_hash mismatch at seq {seq} (entry {position}): it does not link to the entry before it \
          (an entry was removed, inserted, reordered or rewritten)"
     )]
     PrevHashMismatch { seq: u32, position: usize },
+    /// The entry's seq is not its position (the chain was rewritten around an edit).
     #[error("seq out of order at entry {position}: found seq {seq}, expected {position}")]
     SeqOutOfOrder { seq: u32, position: usize },
+    /// The manifest's `sha256` is not the hash of its `actions`.
     #[error("manifest hash mismatch: the manifest says {stored}, its actions hash to {computed}")]
     ManifestHashMismatch { stored: String, computed: String },
+    /// The manifest's `actions` are not the log's `action` entries.
     #[error("manifest does not match the action entries at seq {seq}: {reason}")]
     ManifestMismatch { seq: u32, reason: ManifestGap },
+    /// The `audit_id` does not derive from the header and the chain head.
     #[error(
         "audit_id mismatch: the pack says {stored}, its content gives {computed} \
          (cluster_id, scenario or seed edited, or entries cut from the end)"
@@ -157,10 +164,13 @@ pub enum AuditError {
 /// How the manifest differs from the log's action entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ManifestGap {
+    /// An `action` entry of the log is not in the manifest.
     #[error("the log has this action, the manifest does not")]
     MissingFromManifest,
+    /// The manifest lists a seq that is not an `action` entry of the log.
     #[error("the manifest lists it, the log has no such action")]
     NotInLog,
+    /// The same seq, a different detail.
     #[error("the manifest's detail differs from the entry's")]
     DetailDiffers,
 }

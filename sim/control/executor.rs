@@ -47,6 +47,10 @@ pub struct Failover {
     pub lease_waited: bool,
     pub dns_flipped: bool,
     pub excluded: Vec<NodeId>,
+    /// When a promotion attempt last went unanswered: its target may have taken the
+    /// role by then, with a lease of its own, so a re-plan away from it must wait that
+    /// lease out too.
+    pub unanswered_promotion: Option<SimTime>,
 }
 
 impl Failover {
@@ -68,6 +72,7 @@ impl Failover {
             lease_waited: false,
             dns_flipped: false,
             excluded: Vec::new(),
+            unanswered_promotion: None,
         }
     }
 
@@ -78,7 +83,7 @@ impl Failover {
 
 impl Standard<'_> {
     /// Starts (or restarts, after a backoff or the lease wait) the current step.
-    pub(super) fn begin_step(&mut self, sim: &mut Sim<Timer>) {
+    pub(crate) fn begin_step(&mut self, sim: &mut Sim<Timer>) {
         let now = sim.now();
         let token = self.token();
         let lease_wait_until = self.lease_wait_until();
@@ -96,9 +101,11 @@ impl Standard<'_> {
         let (action, old, target, term) = (f.action(), f.old, f.target, f.term);
         let monitor = self.monitor_endpoint();
         match action {
-            ActionKind::AwaitApproval => sim.schedule(now + SimTime::from_s(self.policy.approval_delay_s), Timer::Step { token }),
-            ActionKind::Demote if self.is(Mutant::SkipFence) => return self.advance(sim),
-            ActionKind::Fence if self.is(Mutant::SkipFence) => return self.advance(sim),
+            ActionKind::AwaitApproval => {
+                sim.schedule(now + SimTime::from_s(self.policy.approval_delay_s), Timer::Step { token })
+            }
+            ActionKind::Demote if self.is(Mutant::SkipFence) => self.advance(sim),
+            ActionKind::Fence if self.is(Mutant::SkipFence) => self.advance(sim),
             ActionKind::Demote => {
                 sim.send(monitor, old.0, Payload::Command { action, term, token });
                 sim.schedule(now + SimTime::from_ms(actions.demote_ms.max + 1000.0), Timer::Step { token });
@@ -108,7 +115,11 @@ impl Standard<'_> {
                     let f = self.failover.as_mut().expect("checked");
                     f.phase = Phase::LeaseWait;
                     f.lease_waited = true;
-                    self.auditor.record(now, AuditKind::Action, format!("wait for the old primary's lease until {until}"));
+                    self.auditor.record(
+                        now,
+                        AuditKind::Action,
+                        format!("wait for the old primary's lease until {until}"),
+                    );
                     return sim.schedule(until, Timer::Step { token });
                 }
                 sim.send(monitor, target.0, Payload::Command { action, term, token });
@@ -128,13 +139,17 @@ impl Standard<'_> {
         }
     }
 
-    /// When promotion becomes safe, if the executor must wait for it.
+    /// When promotion becomes safe, if the executor must wait for it: the old
+    /// primary's last lease (unless it is fenced or confirmed demoted) and the lease an
+    /// abandoned target may have taken with an unanswered promotion.
     fn lease_wait_until(&self) -> Option<SimTime> {
         let f = self.failover.as_ref()?;
-        if f.old_fenced || f.lease_waited || self.is(Mutant::NoLeaseWait) || self.is(Mutant::SkipFence) {
+        if f.lease_waited || self.is(Mutant::NoLeaseWait) || self.is(Mutant::SkipFence) {
             return None;
         }
-        Some(self.monitor.last_lease_grant + self.settings.lease + self.settings.lease_margin)
+        let old_primary = (!f.old_fenced).then_some(self.monitor.last_lease_grant);
+        let from = old_primary.into_iter().chain(f.unanswered_promotion).max()?;
+        Some(from + self.settings.lease + self.settings.lease_margin)
     }
 
     pub(super) fn on_step(&mut self, sim: &mut Sim<Timer>, token: u32) {
@@ -154,7 +169,11 @@ impl Standard<'_> {
                 self.audit_action(sim, "no reply in time; relying on the lease wait");
                 self.advance(sim)
             }
-            ActionKind::Promote => self.attempt_failed(sim, "no reply in time"),
+            ActionKind::Promote => {
+                let f = self.failover.as_mut().expect("checked");
+                f.unanswered_promotion = Some(sim.now());
+                self.attempt_failed(sim, "no reply in time")
+            }
             ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify | ActionKind::Verify => {
                 let failure_rate = sim.world.action_failure[action as usize];
                 if sim.streams.actions.chance(failure_rate) {
@@ -186,7 +205,9 @@ impl Standard<'_> {
                 let report = self.verify_failover(sim);
                 sim.world.record(Fact::Verified { passed: report.passed });
                 self.auditor.record(sim.now(), AuditKind::Verification, report.summary());
-                return self.finish(sim, report.passed, "verified");
+                let passed = report.passed;
+                self.last_verification = Some(report);
+                return self.finish(sim, passed, "verified");
             }
             _ => {}
         }
@@ -194,7 +215,14 @@ impl Standard<'_> {
         self.advance(sim);
     }
 
-    pub(super) fn on_command_done(&mut self, sim: &mut Sim<Timer>, from: NodeId, action: ActionKind, token: u32, ok: bool) {
+    pub(super) fn on_command_done(
+        &mut self,
+        sim: &mut Sim<Timer>,
+        from: NodeId,
+        action: ActionKind,
+        token: u32,
+        ok: bool,
+    ) {
         let Some(f) = self.failover.as_mut() else { return };
         if f.token != token || f.phase != Phase::Running || f.action() != action {
             return;
@@ -242,16 +270,28 @@ impl Standard<'_> {
         }
     }
 
-    /// The target could not be promoted: plan again without it.
+    /// The target could not be promoted: plan again without it, in a fresh term (the
+    /// abandoned target may hold the old one, if its promotion went unanswered rather
+    /// than failed; the fresh term makes it step down when it hears of the new primary,
+    /// and `lease_wait_until` waits its lease out).
     fn replan(&mut self, sim: &mut Sim<Timer>) {
         let f = self.failover.as_mut().expect("running");
         f.excluded.push(f.target);
+        f.term += 1;
+        if f.unanswered_promotion.is_some() {
+            f.lease_waited = false;
+        }
         let (old, excluded) = (f.old, f.excluded.clone());
         let plan = self.plan_from_view(old, &excluded);
         let next = plan.failover_target_id.as_deref().and_then(|t| self.cluster.node_index(t));
         match next {
             Some(target) => {
-                let detail = format!("re-plan: {} -> {} (plan {})", self.node_name(old), self.node_name(NodeId(target as u32)), plan.plan_id);
+                let detail = format!(
+                    "re-plan: {} -> {} (plan {})",
+                    self.node_name(old),
+                    self.node_name(NodeId(target as u32)),
+                    plan.plan_id
+                );
                 self.auditor.record(sim.now(), AuditKind::Decision, detail);
                 let f = self.failover.as_mut().expect("running");
                 f.target = NodeId(target as u32);
@@ -260,6 +300,16 @@ impl Standard<'_> {
                 self.begin_step(sim);
             }
             None => self.finish(sim, false, "no target left to promote"),
+        }
+    }
+
+    /// The target's heartbeat says it holds the primary role in the failover's term:
+    /// the promotion happened though its reply was lost, so the step is done.
+    pub(super) fn on_promotion_seen(&mut self, sim: &mut Sim<Timer>, node: NodeId, term: u32) {
+        let Some(f) = self.failover.as_ref() else { return };
+        if f.target == node && f.term == term && f.action() == ActionKind::Promote {
+            self.audit_action(sim, "done (seen in its heartbeat; the reply was lost)");
+            self.advance(sim);
         }
     }
 

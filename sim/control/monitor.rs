@@ -11,7 +11,7 @@
 
 use super::auditor::AuditKind;
 use super::executor::Failover;
-use super::planner::{self, NodeView, PlanRequest};
+use super::planner::{self, Exclusion, NodeView, PlanRequest};
 use super::quorum;
 use super::standard::{Mutant, Standard, Timer};
 use crate::engine::{Fact, Message, NodeId, Payload, Sim, SimTime};
@@ -100,6 +100,9 @@ impl Standard<'_> {
         let now = sim.now();
         let record = &mut self.monitor.nodes[node.index()];
         *record = NodeRecord { last_heard: Some(now), position, term, claims_primary, ..*record };
+        // A standby heard again after missing a deadline is a target again: a failover
+        // that found no target while it was silent may go ahead now.
+        let heard_again = !record.failed && record.misses > 0;
         if record.failed {
             record.hits += 1;
             if record.hits >= self.settings.recovery_threshold {
@@ -113,7 +116,10 @@ impl Standard<'_> {
             record.misses = 0;
         }
         let unknown = self.monitor.primary.is_none() && term >= self.monitor.term;
-        if claims_primary && (unknown || term > self.monitor.term) {
+        // During a failover only its target, in its term, may take over: a target the
+        // executor abandoned must not be adopted (nor be granted leases).
+        let adoptable = self.failover.as_ref().is_none_or(|f| f.target == node && f.term == term);
+        if claims_primary && adoptable && (unknown || term > self.monitor.term) {
             // A restarted monitor learns the primary from the nodes themselves; a higher
             // term always wins.
             self.monitor.primary = Some(node);
@@ -125,8 +131,15 @@ impl Standard<'_> {
         if lease {
             self.monitor.last_lease_grant = now;
         }
-        let reply = Payload::HeartbeatReply { seq, sent_local, lease, term: self.monitor.term, primary: self.monitor.primary };
+        let reply =
+            Payload::HeartbeatReply { seq, sent_local, lease, term: self.monitor.term, primary: self.monitor.primary };
         sim.send(self.monitor_endpoint(), node.0, reply);
+        if claims_primary {
+            self.on_promotion_seen(sim, node, term);
+        }
+        if heard_again {
+            self.evaluate(sim);
+        }
     }
 
     pub(super) fn on_check(&mut self, sim: &mut Sim<Timer>, node: NodeId, epoch: u32) {
@@ -150,7 +163,11 @@ impl Standard<'_> {
             record.failed = true;
             sim.world.record(Fact::Declared { node, failed: true });
             let misses = record.misses;
-            self.auditor.record(now, AuditKind::Detection, format!("{} declared failed after {misses} missed heartbeats", self.node_name(node)));
+            self.auditor.record(
+                now,
+                AuditKind::Detection,
+                format!("{} declared failed after {misses} missed heartbeats", self.node_name(node)),
+            );
             self.evaluate(sim);
         }
     }
@@ -171,7 +188,12 @@ impl Standard<'_> {
         if needs_quorum && !self.has_quorum() && !self.is(Mutant::NoQuorumCheck) {
             if !self.monitor.refused_for_quorum {
                 self.monitor.refused_for_quorum = true;
-                let detail = format!("no failover: {} of {} voters healthy, quorum {}", self.monitor.healthy_count(), self.cluster.voter_count(), self.quorum_size());
+                let detail = format!(
+                    "no failover: {} of {} voters healthy, quorum {}",
+                    self.monitor.healthy_count(),
+                    self.cluster.voter_count(),
+                    self.quorum_size()
+                );
                 self.auditor.record(now, AuditKind::Decision, detail);
             }
             return;
@@ -186,7 +208,13 @@ impl Standard<'_> {
             Some(target) => {
                 self.failover_starts.push(now);
                 sim.world.record(Fact::FailoverStarted { from: old });
-                let detail = format!("failover {} -> {} (plan {}, {} actions)", self.node_name(old), plan.failover_target_id.as_deref().unwrap_or("-"), plan.plan_id, plan.action_count);
+                let detail = format!(
+                    "failover {} -> {} (plan {}, {} actions)",
+                    self.node_name(old),
+                    plan.failover_target_id.as_deref().unwrap_or("-"),
+                    plan.plan_id,
+                    plan.action_count
+                );
                 self.auditor.record(now, AuditKind::Decision, detail);
                 let token = self.token();
                 let failover = Failover::new(token, old, NodeId(target as u32), plan, now, self.settings.max_failover);
@@ -212,18 +240,30 @@ impl Standard<'_> {
         cooldown_end.into_iter().chain(limit_end).max()
     }
 
-    /// The plan the monitor makes from what it believes, with `excluded` targets
-    /// treated as failed.
+    /// The plan the monitor makes from what it believes. Never targets a node in
+    /// `excluded` (its promotion failed in this failover) nor one that missed its last
+    /// heartbeat deadline (the monitor cannot hear it now, so it is likely cut off or
+    /// down too: isolating a region silences its nodes one interval apart); both still
+    /// count as the healthy voters the monitor believes they are.
     pub(super) fn plan_from_view(&self, old: NodeId, excluded: &[NodeId]) -> super::plan::Plan {
         let records = &self.monitor.nodes;
-        let freshest = records.iter().enumerate().filter(|(i, r)| !r.failed && *i != old.index()).map(|(_, r)| r.position).max().unwrap_or(0);
-        let reference = if self.cluster.replication.mode == ReplicationMode::Sync { freshest } else { freshest.max(records[old.index()].position) };
+        let freshest = records
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| !r.failed && *i != old.index())
+            .map(|(_, r)| r.position)
+            .max()
+            .unwrap_or(0);
+        let reference = if self.cluster.replication.mode == ReplicationMode::Sync {
+            freshest
+        } else {
+            freshest.max(records[old.index()].position)
+        };
         let views: Vec<NodeView> = records
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let failed = r.failed || excluded.contains(&NodeId(i as u32));
-                let status = if failed { Status::Failed } else { Status::Healthy };
+            .map(|(_, r)| {
+                let status = if r.failed { Status::Failed } else { Status::Healthy };
                 let behind = reference.saturating_sub(r.position) as f64;
                 let lag_ms = if self.settings.writes_per_ms > 0.0 { behind / self.settings.writes_per_ms } else { 0.0 };
                 NodeView { status, lag_ms }
@@ -244,12 +284,29 @@ impl Standard<'_> {
         let mut cluster_view;
         let cluster = if self.is(Mutant::PromoteWitness) {
             cluster_view = self.cluster.clone();
-            cluster_view.nodes.iter_mut().for_each(|n| if n.role == crate::model::Role::Witness { n.role = crate::model::Role::Secondary });
+            cluster_view.nodes.iter_mut().for_each(|n| {
+                if n.role == crate::model::Role::Witness {
+                    n.role = crate::model::Role::Secondary
+                }
+            });
             &cluster_view
         } else {
             self.cluster
         };
-        planner::plan(&PlanRequest { cluster, policy: &policy, views: &views, failed_primary: old.index() })
+        let exclusions: Vec<Exclusion> = (0..records.len())
+            .filter_map(|i| {
+                let reason = if excluded.contains(&NodeId(i as u32)) {
+                    "its promotion failed in this failover"
+                } else if records[i].misses > 0 && !records[i].failed {
+                    "missed its last heartbeat deadline"
+                } else {
+                    return None;
+                };
+                Some(Exclusion { node: i, reason })
+            })
+            .collect();
+        let request = PlanRequest { cluster, policy: &policy, views: &views, failed_primary: old.index() };
+        planner::plan_excluding(&request, &exclusions)
     }
 
     pub(super) fn on_monitor_crash(&mut self, sim: &mut Sim<Timer>) {

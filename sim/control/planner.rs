@@ -1,11 +1,13 @@
 //! The planner: picks the failover target and orders the actions.
 //!
 //! Eligible targets are healthy secondaries (never a witness, never the failed
-//! primary) whose replication lag is within `max_lag_ms`. `selection: ordered` ranks
+//! primary, never a node the caller excludes) whose replication lag is within
+//! `max_lag_ms`. `selection: ordered` ranks
 //! them by seed 001's rules: region earlier in `region_priority` (unlisted regions after
 //! all listed ones), then site earlier in `site_priority` (likewise), then higher
 //! `priority`, higher `capacity`, and the smaller `node_id`. `selection: weighted` ranks
-//! by seed 003's score (see [`weighted_score`]), ties broken by the ordered rules.
+//! by seed 003's score (see [`weighted_score`]), compared in whole millionths, ties
+//! broken by the ordered rules.
 //!
 //! Pure: no clock, no randomness; the same request always gives the same plan.
 
@@ -45,37 +47,40 @@ impl<'a> PlanRequest<'a> {
                 node.status
             }
         };
-        cluster
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| NodeView {
-                status: status(i, n),
-                lag_ms: 0.0,
-            })
-            .collect()
+        cluster.nodes.iter().enumerate().map(|(i, n)| NodeView { status: status(i, n), lag_ms: 0.0 }).collect()
     }
 }
 
 /// Computes the plan for a request.
 pub fn plan(request: &PlanRequest<'_>) -> Plan {
-    let PlanRequest {
-        cluster,
-        policy,
-        views,
-        failed_primary,
-    } = *request;
+    plan_excluding(request, &[])
+}
+
+/// A node that must not be the target, though it still counts as the voter its view
+/// says it is (a healthy voter the monitor cannot hear right now, or one whose
+/// promotion kept failing), and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exclusion {
+    /// Index into `cluster.nodes`.
+    pub node: usize,
+    pub reason: &'static str,
+}
+
+/// Computes the plan for a request with `excluded` nodes never chosen as the target.
+/// Exclusions change eligibility only: quorum and `min_healthy_nodes` still count
+/// every node by its view.
+pub fn plan_excluding(request: &PlanRequest<'_>, excluded: &[Exclusion]) -> Plan {
+    let PlanRequest { cluster, policy, views, failed_primary } = *request;
     assert_eq!(views.len(), cluster.nodes.len(), "one view per node");
     let old = &cluster.nodes[failed_primary];
     let mut rejected = Vec::new();
     let mut eligible = Vec::new();
     for (i, node) in cluster.nodes.iter().enumerate() {
-        match ineligibility(i, node, views[i], request) {
-            Some(reason) => rejected.push(Rejection {
-                node_id: node.node_id.clone(),
-                kind: RejectionKind::Ineligible,
-                reason,
-            }),
+        let exclusion = || excluded.iter().find(|e| e.node == i).map(|e| e.reason.to_string());
+        match ineligibility(i, node, views[i], request).or_else(exclusion) {
+            Some(reason) => {
+                rejected.push(Rejection { node_id: node.node_id.clone(), kind: RejectionKind::Ineligible, reason })
+            }
             _ => eligible.push(i),
         }
     }
@@ -84,11 +89,7 @@ pub fn plan(request: &PlanRequest<'_>) -> Plan {
     ranked.sort_by(|a, b| rank(a, b, request));
 
     let no_target_reason = refusal(request, ranked.is_empty());
-    let target = if no_target_reason.is_some() {
-        None
-    } else {
-        ranked.first().copied()
-    };
+    let target = if no_target_reason.is_some() { None } else { ranked.first().copied() };
     if let Some(best) = target {
         for other in &ranked[1..] {
             let reason = outranked_reason(other, &best, request);
@@ -112,7 +113,7 @@ pub fn plan(request: &PlanRequest<'_>) -> Plan {
 
     let actions = target.map(|(t, _)| actions(request, t)).unwrap_or_default();
     Plan {
-        plan_id: plan_id(request),
+        plan_id: plan_id(request, excluded),
         cluster_id: cluster.cluster_id.clone(),
         policy_id: policy.policy_id.clone(),
         primary_node_id: old.node_id.clone(),
@@ -126,12 +127,7 @@ pub fn plan(request: &PlanRequest<'_>) -> Plan {
 }
 
 /// Why a node can never be the target, or `None` when it is eligible.
-fn ineligibility(
-    index: usize,
-    node: &Node,
-    view: NodeView,
-    request: &PlanRequest<'_>,
-) -> Option<String> {
+fn ineligibility(index: usize, node: &Node, view: NodeView, request: &PlanRequest<'_>) -> Option<String> {
     let max_lag_ms = request.policy.max_lag_ms;
     if index == request.failed_primary {
         Some("the failed primary".to_string())
@@ -140,15 +136,9 @@ fn ineligibility(
     } else if node.role != Role::Secondary {
         Some(format!("role {:?} is not a standby", node.role).to_lowercase())
     } else if view.status != Status::Healthy {
-        Some(format!(
-            "status {}: only healthy nodes are promoted",
-            status_name(view.status)
-        ))
+        Some(format!("status {}: only healthy nodes are promoted", status_name(view.status)))
     } else if view.lag_ms > max_lag_ms {
-        Some(format!(
-            "replication lag {} ms exceeds max_lag_ms {max_lag_ms}",
-            view.lag_ms
-        ))
+        Some(format!("replication lag {} ms exceeds max_lag_ms {max_lag_ms}", view.lag_ms))
     } else {
         None
     }
@@ -165,29 +155,15 @@ fn status_name(status: Status) -> &'static str {
 
 /// Why no failover may proceed at all, if so.
 fn refusal(request: &PlanRequest<'_>, no_candidates: bool) -> Option<String> {
-    let PlanRequest {
-        cluster,
-        policy,
-        views,
-        ..
-    } = *request;
+    let PlanRequest { cluster, policy, views, .. } = *request;
     let healthy = views.iter().filter(|v| v.status == Status::Healthy).count() as u32;
     let quorum_size = cluster.quorum_size();
     if policy.needs_quorum() && !quorum::has_quorum(healthy, quorum_size) {
-        Some(format!(
-            "no quorum: {healthy} of {} voters healthy, quorum is {quorum_size}",
-            cluster.voter_count()
-        ))
+        Some(format!("no quorum: {healthy} of {} voters healthy, quorum is {quorum_size}", cluster.voter_count()))
     } else if healthy < policy.min_healthy_nodes {
-        Some(format!(
-            "{healthy} healthy nodes, the policy needs min_healthy_nodes {}",
-            policy.min_healthy_nodes
-        ))
+        Some(format!("{healthy} healthy nodes, the policy needs min_healthy_nodes {}", policy.min_healthy_nodes))
     } else if no_candidates {
-        Some(
-            "no eligible target: every other node is a witness, not healthy, or lagging"
-                .to_string(),
-        )
+        Some("no eligible target: every other node is a witness, not healthy, or lagging".to_string())
     } else {
         None
     }
@@ -202,10 +178,7 @@ fn list_rank(list: &[String], name: &str) -> usize {
 fn ordered(a: &Node, b: &Node, policy: &Policy) -> Ordering {
     list_rank(&policy.region_priority, &a.region)
         .cmp(&list_rank(&policy.region_priority, &b.region))
-        .then_with(|| {
-            list_rank(&policy.site_priority, &a.site)
-                .cmp(&list_rank(&policy.site_priority, &b.site))
-        })
+        .then_with(|| list_rank(&policy.site_priority, &a.site).cmp(&list_rank(&policy.site_priority, &b.site)))
         .then_with(|| b.priority.cmp(&a.priority))
         .then_with(|| b.capacity.total_cmp(&a.capacity))
         .then_with(|| a.node_id.cmp(&b.node_id))
@@ -216,8 +189,17 @@ fn rank(a: &(usize, f64), b: &(usize, f64), request: &PlanRequest<'_>) -> Orderi
     let by_rules = || ordered(&nodes[a.0], &nodes[b.0], request.policy);
     match request.policy.selection {
         Selection::Ordered => by_rules(),
-        Selection::Weighted => b.1.total_cmp(&a.1).then_with(by_rules),
+        Selection::Weighted => score_key(b.1).cmp(&score_key(a.1)).then_with(by_rules),
     }
+}
+
+/// A weighted score in whole millionths, the unit in which candidates are compared.
+///
+/// Scores equal by the formula can differ in their last bits as `f64` sums (0.4 + 0.3
+/// is 0.7, but 0.4 + 0.2 + 0.1 is 0.7000000000000001); compared raw, rounding would
+/// decide such ties instead of the ordered rules.
+fn score_key(score: f64) -> i64 {
+    (score * 1e6).round() as i64
 }
 
 /// The four weighted terms of one candidate, each in [0, 1].
@@ -243,14 +225,8 @@ pub fn score_terms(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<ScoreTe
     let cluster = request.cluster;
     let old = &cluster.nodes[request.failed_primary];
     let latency_of = |i: usize| link_latency_ms(cluster, old, &cluster.nodes[i]);
-    let capacity_max = eligible
-        .iter()
-        .map(|&i| cluster.nodes[i].capacity)
-        .fold(0.0, f64::max);
-    let latency_min = eligible
-        .iter()
-        .map(|&i| latency_of(i))
-        .fold(f64::INFINITY, f64::min);
+    let capacity_max = eligible.iter().map(|&i| cluster.nodes[i].capacity).fold(0.0, f64::max);
+    let latency_min = eligible.iter().map(|&i| latency_of(i)).fold(f64::INFINITY, f64::min);
     let latency_max = eligible.iter().map(|&i| latency_of(i)).fold(0.0, f64::max);
     eligible
         .iter()
@@ -262,37 +238,21 @@ pub fn score_terms(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<ScoreTe
                 Status::Unknown => 0.25,
                 Status::Failed => 0.0,
             };
-            let capacity = if capacity_max > 0.0 {
-                cluster.nodes[i].capacity / capacity_max
-            } else {
-                1.0
-            };
+            let capacity = if capacity_max > 0.0 { cluster.nodes[i].capacity / capacity_max } else { 1.0 };
             let latency = if latency_max > latency_min {
                 1.0 - (latency_of(i) - latency_min) / (latency_max - latency_min)
             } else {
                 1.0
             };
             let max_lag_ms = request.policy.max_lag_ms;
-            let freshness = if max_lag_ms > 0.0 {
-                (1.0 - view.lag_ms / max_lag_ms).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
-            ScoreTerms {
-                health,
-                capacity,
-                latency,
-                freshness,
-            }
+            let freshness = if max_lag_ms > 0.0 { (1.0 - view.lag_ms / max_lag_ms).clamp(0.0, 1.0) } else { 1.0 };
+            ScoreTerms { health, capacity, latency, freshness }
         })
         .collect()
 }
 
 fn scores(eligible: &[usize], request: &PlanRequest<'_>) -> Vec<f64> {
-    score_terms(eligible, request)
-        .into_iter()
-        .map(weighted_score)
-        .collect()
+    score_terms(eligible, request).into_iter().map(weighted_score).collect()
 }
 
 /// The typical one-way latency between two nodes: the midpoint of their link class.
@@ -308,26 +268,19 @@ pub fn link_latency_ms(cluster: &Cluster, a: &Node, b: &Node) -> f64 {
 }
 
 /// Why `other` ranks below `best`: the first rule on which they differ.
-fn outranked_reason(
-    other: &(usize, f64),
-    best: &(usize, f64),
-    request: &PlanRequest<'_>,
-) -> String {
+fn outranked_reason(other: &(usize, f64), best: &(usize, f64), request: &PlanRequest<'_>) -> String {
     let nodes = &request.cluster.nodes;
     let (a, b, policy) = (&nodes[other.0], &nodes[best.0], request.policy);
     let place = |list: &[String], name: &str| match list.iter().position(|n| n == name) {
         Some(i) => format!("#{}", i + 1),
         None => "unlisted".to_string(),
     };
-    if policy.selection == Selection::Weighted && other.1 != best.1 {
-        return format!(
-            "weighted score {:.3} is below {}'s {:.3}",
-            other.1, b.node_id, best.1
-        );
+    if policy.selection == Selection::Weighted && score_key(other.1) != score_key(best.1) {
+        // Three decimals, or six where three would print the same figure twice.
+        let decimals = if format!("{:.3}", other.1) == format!("{:.3}", best.1) { 6 } else { 3 };
+        return format!("weighted score {:.*} is below {}'s {:.*}", decimals, other.1, b.node_id, decimals, best.1);
     }
-    if list_rank(&policy.region_priority, &a.region)
-        != list_rank(&policy.region_priority, &b.region)
-    {
+    if list_rank(&policy.region_priority, &a.region) != list_rank(&policy.region_priority, &b.region) {
         format!(
             "region {} ({} in region_priority) ranks after {}'s region {} ({})",
             a.region,
@@ -336,8 +289,7 @@ fn outranked_reason(
             b.region,
             place(&policy.region_priority, &b.region)
         )
-    } else if list_rank(&policy.site_priority, &a.site) != list_rank(&policy.site_priority, &b.site)
-    {
+    } else if list_rank(&policy.site_priority, &a.site) != list_rank(&policy.site_priority, &b.site) {
         format!(
             "site {} ({} in site_priority) ranks after {}'s site {} ({})",
             a.site,
@@ -347,42 +299,24 @@ fn outranked_reason(
             place(&policy.site_priority, &b.site)
         )
     } else if a.priority != b.priority {
-        format!(
-            "priority {} is below {}'s {}",
-            a.priority, b.node_id, b.priority
-        )
+        format!("priority {} is below {}'s {}", a.priority, b.node_id, b.priority)
     } else if a.capacity != b.capacity {
-        format!(
-            "capacity {} is below {}'s {}",
-            a.capacity, b.node_id, b.capacity
-        )
+        format!("capacity {} is below {}'s {}", a.capacity, b.node_id, b.capacity)
     } else {
-        format!(
-            "ties with {} on every rule; node id {} sorts after {}",
-            b.node_id, a.node_id, b.node_id
-        )
+        format!("ties with {} on every rule; node id {} sorts after {}", b.node_id, a.node_id, b.node_id)
     }
 }
 
 /// The ordered actions of a failover to `target`, with estimated durations.
 fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
-    let PlanRequest {
-        cluster,
-        policy,
-        failed_primary,
-        ..
-    } = *request;
+    let PlanRequest { cluster, policy, failed_primary, .. } = *request;
     let spec = &policy.actions;
     let old = cluster.nodes[failed_primary].node_id.clone();
     let new = cluster.nodes[target].node_id.clone();
     let promote_ms = spec.promote_ms.mid() * cluster.nodes[target].redundancy.promote_factor();
     let mut steps = Vec::new();
     if policy.strategy == Strategy::Manual {
-        steps.push((
-            ActionKind::AwaitApproval,
-            None,
-            policy.approval_delay_s * 1000.0,
-        ));
+        steps.push((ActionKind::AwaitApproval, None, policy.approval_delay_s * 1000.0));
     }
     if policy.fencing.stonith {
         steps.push((ActionKind::Fence, Some(old), spec.fence_ms.mid()));
@@ -390,11 +324,7 @@ fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
         steps.push((ActionKind::Demote, Some(old), spec.demote_ms.mid()));
     }
     steps.push((ActionKind::Promote, Some(new.clone()), promote_ms));
-    steps.push((
-        ActionKind::DnsFlip,
-        Some(new.clone()),
-        spec.dns_flip_ms.mid(),
-    ));
+    steps.push((ActionKind::DnsFlip, Some(new.clone()), spec.dns_flip_ms.mid()));
     steps.push((ActionKind::Notify, None, spec.notify_ms.mid()));
     steps.push((ActionKind::Verify, Some(new), spec.verify_ms.mid()));
     steps
@@ -410,18 +340,19 @@ fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
 }
 
 /// `plan-` and the first 16 hex digits of the SHA-256 of the request's canonical JSON.
-fn plan_id(request: &PlanRequest<'_>) -> String {
-    let views: Vec<(&str, f64)> = request
-        .views
-        .iter()
-        .map(|v| (status_name(v.status), v.lag_ms))
-        .collect();
-    let canonical = serde_json::json!({
+fn plan_id(request: &PlanRequest<'_>, excluded: &[Exclusion]) -> String {
+    let views: Vec<(&str, f64)> = request.views.iter().map(|v| (status_name(v.status), v.lag_ms)).collect();
+    let mut canonical = serde_json::json!({
         "cluster": request.cluster,
         "policy": request.policy,
         "views": views,
         "failed_primary": request.cluster.nodes[request.failed_primary].node_id,
     });
+    if !excluded.is_empty() {
+        // Only when there are exclusions, so that plans without any keep their ids.
+        let ids: Vec<&str> = excluded.iter().map(|e| request.cluster.nodes[e.node].node_id.as_str()).collect();
+        canonical["excluded"] = serde_json::json!(ids);
+    }
     let digest = Sha256::digest(canonical.to_string().as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("plan-{hex}")

@@ -37,11 +37,7 @@ pub fn state(healthy_voters: u32, voters: u32, quorum_size: u32) -> ClusterState
 
 /// Assesses a cluster given each node's health (indexed like `cluster.nodes`).
 pub fn assess(cluster: &Cluster, health: &[Status]) -> QuorumStatus {
-    assert_eq!(
-        health.len(),
-        cluster.nodes.len(),
-        "one health entry per node"
-    );
+    assert_eq!(health.len(), cluster.nodes.len(), "one health entry per node");
     let healthy_nodes = health.iter().filter(|s| **s == Status::Healthy).count() as u32;
     let voters = cluster.voter_count();
     let quorum_size = cluster.quorum_size();

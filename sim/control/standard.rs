@@ -8,6 +8,7 @@
 use super::auditor::Auditor;
 use super::executor::Failover;
 use super::monitor::Monitor;
+use super::verifier::VerificationReport;
 use crate::engine::{ControlPlane, Fact, Message, NodeId, Payload, Sim, SimTime};
 use crate::model::{ActionKind, Cluster, Policy, Role};
 
@@ -111,6 +112,8 @@ pub struct Standard<'a> {
     pub last_failover_end: Option<SimTime>,
     /// The last failover that finished, for reports.
     pub last_failover: Option<Failover>,
+    /// The verifier's report on the last verified failover.
+    pub last_verification: Option<VerificationReport>,
 }
 
 impl<'a> Standard<'a> {
@@ -130,6 +133,7 @@ impl<'a> Standard<'a> {
             failover_starts: Vec::new(),
             last_failover_end: None,
             last_failover: None,
+            last_verification: None,
         }
     }
 
@@ -160,7 +164,9 @@ impl ControlPlane for Standard<'_> {
         if message.to == monitor {
             match message.payload {
                 Payload::Heartbeat { .. } => self.on_heartbeat(sim, message),
-                Payload::CommandDone { action, token, ok } => self.on_command_done(sim, NodeId(message.from), action, token, ok),
+                Payload::CommandDone { action, token, ok } => {
+                    self.on_command_done(sim, NodeId(message.from), action, token, ok)
+                }
                 _ => {}
             }
         } else {
@@ -172,7 +178,9 @@ impl ControlPlane for Standard<'_> {
         match timer {
             Timer::Heartbeat { node, life } => self.on_heartbeat_timer(sim, node, life),
             Timer::Ship { node, life } => self.on_ship_timer(sim, node, life),
-            Timer::NodeAction { node, life, action, token, term } => self.on_node_action(sim, node, life, action, token, term),
+            Timer::NodeAction { node, life, action, token, term } => {
+                self.on_node_action(sim, node, life, action, token, term)
+            }
             Timer::Check { node, epoch } => self.on_check(sim, node, epoch),
             Timer::Step { token } => self.on_step(sim, token),
             Timer::Evaluate { epoch } => {

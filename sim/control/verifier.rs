@@ -46,7 +46,8 @@ impl Confidence {
 impl VerificationReport {
     pub fn summary(&self) -> String {
         let verdict = if self.passed { "passed" } else { "failed" };
-        let mut text = format!("verification {verdict}, confidence {} ({})", self.confidence.score, self.confidence.band);
+        let mut text =
+            format!("verification {verdict}, confidence {} ({})", self.confidence.score, self.confidence.band);
         for error in &self.errors {
             text.push_str("; error: ");
             text.push_str(error);
@@ -96,7 +97,8 @@ impl Standard<'_> {
             errors.push("no quorum of healthy voters".to_string());
         }
         let freshest = self.monitor.nodes.iter().map(|r| r.position).max().unwrap_or(0);
-        let behind_ms = freshest.saturating_sub(target.position) as f64 / self.settings.writes_per_ms.max(f64::MIN_POSITIVE);
+        let behind_ms =
+            freshest.saturating_sub(target.position) as f64 / self.settings.writes_per_ms.max(f64::MIN_POSITIVE);
         let freshness_ok = behind_ms <= self.policy.max_lag_ms;
         if !freshness_ok {
             warnings.push(format!("the new primary reported {behind_ms:.0} ms behind the freshest node"));

@@ -59,7 +59,10 @@ pub enum Fact {
     MonitorCrashed,
     MonitorRestarted,
     /// A node took the primary role in `term`.
-    Promoted { node: NodeId, term: u32 },
+    Promoted {
+        node: NodeId,
+        term: u32,
+    },
     /// A node gave up the primary role.
     Demoted(NodeId),
     /// A primary's write lease was set or extended.
@@ -67,15 +70,29 @@ pub enum Fact {
     /// Clients are now routed to this node.
     DnsFlipped(NodeId),
     /// A node accepted its first client write of `term`.
-    FirstWrite { node: NodeId, term: u32 },
+    FirstWrite {
+        node: NodeId,
+        term: u32,
+    },
     /// The monitor declared a node failed (`true`) or healthy again (`false`).
-    Declared { node: NodeId, failed: bool },
+    Declared {
+        node: NodeId,
+        failed: bool,
+    },
     /// The executor started a failover away from `from`.
-    FailoverStarted { from: NodeId },
+    FailoverStarted {
+        from: NodeId,
+    },
     /// The executor finished a failover (successfully or not).
-    FailoverFinished { success: bool },
+    FailoverFinished {
+        success: bool,
+    },
     /// The verifier's verdict on the last failover.
-    Verified { passed: bool },
+    Verified {
+        passed: bool,
+    },
     /// An action attempt failed.
-    ActionFailed { action: ActionKind },
+    ActionFailed {
+        action: ActionKind,
+    },
 }

@@ -104,7 +104,10 @@ mod tests {
     #[test]
     fn the_seed_derivation_is_stable_across_releases() {
         // Pinned values: if these change, every published replay command breaks.
-        assert_eq!(derive_seed(0, "primary_failure", "prod-cluster", 0), derive_seed(0, "primary_failure", "prod-cluster", 0));
+        assert_eq!(
+            derive_seed(0, "primary_failure", "prod-cluster", 0),
+            derive_seed(0, "primary_failure", "prod-cluster", 0)
+        );
         let a = derive_seed(0, "primary_failure", "prod-cluster", 0);
         let b = derive_seed(0, "primary_failure", "prod-cluster", 1);
         assert_ne!(a, b);

@@ -146,7 +146,13 @@ pub enum Ending {
 }
 
 /// Runs to the end time or the event budget.
-pub fn run<C, F, O>(sim: &mut Sim<C::Timer>, control: &mut C, faults: &mut F, observer: &mut O, event_budget: u64) -> Ending
+pub fn run<C, F, O>(
+    sim: &mut Sim<C::Timer>,
+    control: &mut C,
+    faults: &mut F,
+    observer: &mut O,
+    event_budget: u64,
+) -> Ending
 where
     C: ControlPlane,
     F: FaultInjector<C::Timer>,
@@ -174,7 +180,8 @@ where
             std::mem::swap(&mut facts, &mut sim.world.facts);
             for fact in facts.drain(..) {
                 observer.observe(sim, fact);
-                if matches!(fact, Fact::Crashed(_) | Fact::Restarted(_) | Fact::MonitorCrashed | Fact::MonitorRestarted) {
+                if matches!(fact, Fact::Crashed(_) | Fact::Restarted(_) | Fact::MonitorCrashed | Fact::MonitorRestarted)
+                {
                     control.on_lifecycle(sim, fact);
                 }
                 sim.note("fact", None, || format!("{fact:?}"));

@@ -30,7 +30,7 @@ impl Flapping {
         if step == 0 {
             self.hit = ctx.placement.select(&self.target, 1, sim, ctx.stream);
         }
-        let crash = step % 2 == 0;
+        let crash = step.is_multiple_of(2);
         for &node in &self.hit {
             if crash {
                 sim.world.crash(node);

@@ -24,7 +24,13 @@ impl PacketLoss {
     pub fn fire<T: Copy + Debug>(&mut self, sim: &mut Sim<T>, ctx: Context<'_>) {
         if ctx.step.step == 0 {
             let scope = self.target.as_ref().map(|t| ctx.placement.select_endpoints(t, sim, ctx.stream));
-            let effect = LinkEffect { owner: ctx.owner, scope, loss: self.probability, delay: SimTime::ZERO, jitter: SimTime::ZERO };
+            let effect = LinkEffect {
+                owner: ctx.owner,
+                scope,
+                loss: self.probability,
+                delay: SimTime::ZERO,
+                jitter: SimTime::ZERO,
+            };
             sim.world.network.add_effect(effect);
             if let Some(end) = self.window.end() {
                 ctx.next(sim, end, 1);

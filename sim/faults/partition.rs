@@ -33,7 +33,10 @@ impl Partition {
                     .map(|group| {
                         let mut side = EndpointSet::default();
                         for selector in group {
-                            ctx.placement.select_endpoints(selector, sim, ctx.stream).iter().for_each(|e| side.insert(e));
+                            ctx.placement
+                                .select_endpoints(selector, sim, ctx.stream)
+                                .iter()
+                                .for_each(|e| side.insert(e));
                         }
                         side
                     })

@@ -70,7 +70,12 @@ impl Placement {
 
     /// The endpoints a selector names now (the monitor included for `monitor`, and for
     /// region selectors when it runs in that region).
-    pub fn select_endpoints<T: Copy + Debug>(&self, selector: &Selector, sim: &Sim<T>, stream: &mut Stream) -> EndpointSet {
+    pub fn select_endpoints<T: Copy + Debug>(
+        &self,
+        selector: &Selector,
+        sim: &Sim<T>,
+        stream: &mut Stream,
+    ) -> EndpointSet {
         let mut set = EndpointSet::default();
         for node in self.select(selector, 1, sim, stream) {
             set.insert(node.index());
@@ -79,7 +84,9 @@ impl Placement {
         let monitor_in = match selector {
             Selector::Monitor => true,
             Selector::Region(name) => name == monitor_region,
-            Selector::RegionOfPrimary => sim.world.primary().is_some_and(|p| self.regions[p.index()] == *monitor_region),
+            Selector::RegionOfPrimary => {
+                sim.world.primary().is_some_and(|p| self.regions[p.index()] == *monitor_region)
+            }
             Selector::Site(name) => *name == self.sites[self.monitor()],
             _ => false,
         };

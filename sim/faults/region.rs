@@ -60,7 +60,12 @@ pub struct RegionIsolation {
 impl RegionIsolation {
     pub fn arm(spec: &model::RegionIsolation, stream: &mut Stream) -> RegionIsolation {
         let window = Window::sample(spec.at_s, spec.duration_s, stream);
-        RegionIsolation { window, region: spec.region.clone(), inside: EndpointSet::default(), outside: EndpointSet::default() }
+        RegionIsolation {
+            window,
+            region: spec.region.clone(),
+            inside: EndpointSet::default(),
+            outside: EndpointSet::default(),
+        }
     }
 
     pub fn fire<T: Copy + Debug>(&mut self, sim: &mut Sim<T>, ctx: Context<'_>) {

@@ -15,28 +15,14 @@ pub struct InputError {
 }
 
 impl InputError {
-    pub fn new(
-        origin: &str,
-        at: Option<Location>,
-        field: &str,
-        message: impl Into<String>,
-    ) -> Self {
-        InputError {
-            origin: origin.to_string(),
-            at,
-            field: field.to_string(),
-            message: message.into(),
-        }
+    pub fn new(origin: &str, at: Option<Location>, field: &str, message: impl Into<String>) -> Self {
+        InputError { origin: origin.to_string(), at, field: field.to_string(), message: message.into() }
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = if self.field.is_empty() {
-            "(document)"
-        } else {
-            &self.field
-        };
+        let field = if self.field.is_empty() { "(document)" } else { &self.field };
         match self.at {
             Some(at) => write!(f, "{}:{at}: {field}: {}", self.origin, self.message),
             None => write!(f, "{}: {field}: {}", self.origin, self.message),

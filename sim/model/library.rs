@@ -44,18 +44,31 @@ pub const TOPOLOGIES: &[(&str, &str)] = embed!(
 );
 
 /// Built-in policies: (name, YAML text).
-pub const POLICIES: &[(&str, &str)] = embed!(
-    "policies/",
-    [
-        "seed-auto",
-        "manual-approval",
-        "quorum-based",
-        "fast-detection",
-    ]
-);
+pub const POLICIES: &[(&str, &str)] =
+    embed!("policies/", ["seed-auto", "manual-approval", "quorum-based", "fast-detection",]);
 
 /// Built-in scenarios: (name, YAML text).
-pub const SCENARIOS: &[(&str, &str)] = embed!("", ["primary_failure",]);
+pub const SCENARIOS: &[(&str, &str)] = embed!(
+    "",
+    [
+        "primary_failure",
+        "random_failures",
+        "region_failure",
+        "sync_primary_loss",
+        "node_crash",
+        "region_isolation",
+        "region_isolation_minority_monitor",
+        "partition",
+        "partition_random",
+        "packet_loss",
+        "latency_spike",
+        "flapping",
+        "clock_skew",
+        "replication_lag",
+        "action_failure_promote",
+        "monitor_crash",
+    ]
+);
 
 /// Every entry of one kind.
 pub fn entries(kind: Kind) -> &'static [(&'static str, &'static str)] {
@@ -74,10 +87,40 @@ pub fn names(kind: Kind) -> Vec<&'static str> {
 /// The text of a built-in, ready to decode.
 pub fn text(kind: Kind, name: &str) -> Option<Text> {
     let (name, body) = entries(kind).iter().find(|(n, _)| *n == name)?;
-    Some(Text {
-        origin: format!("builtin:{name}"),
-        base_dir: None,
-        body: (*body).to_string(),
-        format: Format::Yaml,
-    })
+    Some(Text { origin: format!("builtin:{name}"), base_dir: None, body: (*body).to_string(), format: Format::Yaml })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The `.yaml` stems of one directory under `scenarios/`, sorted.
+    fn stems_on_disk(dir: &str) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(dir);
+        let entries = std::fs::read_dir(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let mut stems: Vec<String> = entries
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| p.file_stem().expect("a file name").to_string_lossy().into_owned())
+            .collect();
+        stems.sort();
+        stems
+    }
+
+    fn stems_listed(entries: &[(&str, &str)]) -> Vec<String> {
+        let mut stems: Vec<String> = entries.iter().map(|(name, _)| (*name).to_string()).collect();
+        stems.sort();
+        stems
+    }
+
+    /// A file added to `scenarios/` but not listed here would be missing from the
+    /// binary and from `failsim list`. The other direction is compared too, although
+    /// `include_str!` already refuses to compile a listed name without its file.
+    #[test]
+    fn every_file_in_scenarios_is_in_the_library_and_back() {
+        for (dir, entries) in [("topologies", TOPOLOGIES), ("policies", POLICIES), ("", SCENARIOS)] {
+            assert_eq!(stems_listed(entries), stems_on_disk(dir), "scenarios/{dir} and the library disagree");
+        }
+    }
 }

@@ -89,28 +89,14 @@ impl<T> Loaded<T> {
 /// Missing or unreadable files, files over [`FILE_BYTES_MAX`], and text that is not UTF-8.
 pub fn read_file(path: &Path) -> Result<Text, InputError> {
     let origin = path.display().to_string();
-    let io_error =
-        |e: std::io::Error| InputError::new(&origin, None, "", format!("cannot read: {e}"));
+    let io_error = |e: std::io::Error| InputError::new(&origin, None, "", format!("cannot read: {e}"));
     let metadata = std::fs::metadata(path).map_err(io_error)?;
     if metadata.is_dir() {
-        return Err(InputError::new(
-            &origin,
-            None,
-            "",
-            "is a directory, expected a file",
-        ));
+        return Err(InputError::new(&origin, None, "", "is a directory, expected a file"));
     }
     if metadata.len() > FILE_BYTES_MAX {
-        let message = format!(
-            "the file is {} bytes, more than the {FILE_BYTES_MAX} accepted",
-            metadata.len()
-        );
-        return Err(InputError::new(
-            &origin,
-            Some(Location { line: 1, column: 1 }),
-            "",
-            message,
-        ));
+        let message = format!("the file is {} bytes, more than the {FILE_BYTES_MAX} accepted", metadata.len());
+        return Err(InputError::new(&origin, Some(Location { line: 1, column: 1 }), "", message));
     }
     let bytes = std::fs::read(path).map_err(io_error)?;
     let body = String::from_utf8(bytes).map_err(|e| {
@@ -118,24 +104,11 @@ pub fn read_file(path: &Path) -> Result<Text, InputError> {
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
         let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let at = Location {
-            line: line as u32,
-            column: column as u32,
-        };
-        InputError::new(
-            &origin,
-            Some(at),
-            "",
-            "the file is not UTF-8 text (binary data?)",
-        )
+        let at = Location { line: line as u32, column: column as u32 };
+        InputError::new(&origin, Some(at), "", "the file is not UTF-8 text (binary data?)")
     })?;
     let base_dir = path.parent().map(Path::to_path_buf);
-    Ok(Text {
-        origin,
-        base_dir,
-        body,
-        format: Format::of(path),
-    })
+    Ok(Text { origin, base_dir, body, format: Format::of(path) })
 }
 
 /// Parses the text into its document tree.
@@ -156,23 +129,12 @@ pub fn parse(text: &Text) -> Result<Node, InputError> {
 /// The first syntax, type or validation error, located.
 pub fn decode<T: DeserializeOwned + Validate>(text: &Text) -> Result<Loaded<T>, InputError> {
     let tree = parse(text)?;
-    let value: T = syntax::from_node(&tree).map_err(|e| {
-        InputError::new(
-            &text.origin,
-            e.at,
-            e.path.as_deref().unwrap_or_default(),
-            e.message,
-        )
-    })?;
+    let value: T = syntax::from_node(&tree)
+        .map_err(|e| InputError::new(&text.origin, e.at, e.path.as_deref().unwrap_or_default(), e.message))?;
     let mut problems = Problems::default();
     value.validate(&mut problems);
-    let loaded = Loaded {
-        value,
-        tree,
-        origin: text.origin.clone(),
-        base_dir: text.base_dir.clone(),
-        warnings: Vec::new(),
-    };
+    let loaded =
+        Loaded { value, tree, origin: text.origin.clone(), base_dir: text.base_dir.clone(), warnings: Vec::new() };
     finish(loaded, &problems)
 }
 
@@ -184,11 +146,7 @@ pub fn finish<T>(mut loaded: Loaded<T>, problems: &Problems) -> Result<Loaded<T>
     if let Some(first) = problems.first_error() {
         return Err(loaded.error_at(&first.path, first.message.clone()));
     }
-    for problem in problems
-        .list
-        .iter()
-        .filter(|p| p.severity == Severity::Warning)
-    {
+    for problem in problems.list.iter().filter(|p| p.severity == Severity::Warning) {
         let error = loaded.error_at(&problem.path, problem.message.clone());
         loaded.warnings.push(error.to_string());
     }
@@ -222,11 +180,8 @@ pub fn find(kind: Kind, reference: &str, base_dir: Option<&Path>) -> Result<Text
 }
 
 fn unknown_builtin(kind: Kind, name: &str) -> InputError {
-    let message = format!(
-        "no built-in {} named `{name}` (built-ins: {})",
-        kind.noun(),
-        library::names(kind).join(", ")
-    );
+    let message =
+        format!("no built-in {} named `{name}` (built-ins: {})", kind.noun(), library::names(kind).join(", "));
     InputError::new(&format!("builtin:{name}"), None, "", message)
 }
 
@@ -260,9 +215,7 @@ pub fn kind_of(tree: &Node) -> Option<Kind> {
         Some(Kind::Topology)
     } else if tree.get("policy_id").is_some() {
         Some(Kind::Policy)
-    } else if tree.get("name").is_some()
-        && (tree.get("faults").is_some() || tree.get("duration_s").is_some())
-    {
+    } else if tree.get("name").is_some() {
         Some(Kind::Scenario)
     } else {
         None

@@ -6,6 +6,7 @@ use super::error::InputError;
 use super::library::Kind;
 use super::load::{self, Loaded};
 use super::problems::Problems;
+use super::syntax::{Node, Value};
 use super::{Cluster, Policy, Scenario, Selector, Source};
 
 /// The built-in policy a scenario runs under when it names none.
@@ -18,12 +19,10 @@ pub const DEFAULT_TOPOLOGY: &str = "seed-example";
 /// # Errors
 /// A reference that names nothing, a topology that fails validation, or a fault
 /// selector that names what the topology does not have.
-pub fn scenario_topologies(
-    scenario: &Loaded<Scenario>,
-) -> Result<Vec<Loaded<Cluster>>, InputError> {
+pub fn scenario_topologies(scenario: &Loaded<Scenario>) -> Result<Vec<Loaded<Cluster>>, InputError> {
     let sources = &scenario.value.cluster.0;
     if sources.is_empty() {
-        let cluster = load::topology(DEFAULT_TOPOLOGY)?;
+        let cluster = load::topology(&format!("builtin:{DEFAULT_TOPOLOGY}"))?;
         check_selectors(scenario, "", &cluster.value)?;
         return Ok(vec![cluster]);
     }
@@ -43,7 +42,7 @@ pub fn scenario_topologies(
 /// A reference that names nothing, or a policy that fails validation.
 pub fn scenario_policy(scenario: &Loaded<Scenario>) -> Result<Loaded<Policy>, InputError> {
     match &scenario.value.policy {
-        None => load::policy(DEFAULT_POLICY),
+        None => load::policy(&format!("builtin:{DEFAULT_POLICY}")),
         Some(source) => resolve_source(scenario, "policy", Kind::Policy, source),
     }
 }
@@ -59,15 +58,21 @@ where
 {
     match source {
         Source::Named(name) => {
+            // A built-in scenario names built-ins only: no file in the working directory
+            // may stand in for them.
+            let builtin;
+            let name = if scenario.origin.starts_with("builtin:") && !name.starts_with("builtin:") {
+                builtin = format!("builtin:{name}");
+                &builtin
+            } else {
+                name
+            };
             let text = load::find(kind, name, scenario.base_dir.as_deref())
                 .map_err(|e| scenario.error_at(path, format!("`{name}`: {}", e.message)))?;
             load::decode(&text)
         }
         Source::Inline(value) => {
-            let tree = scenario
-                .tree
-                .get(path.split('[').next().unwrap_or(path))
-                .map(|e| e.value.clone());
+            let tree = locate_node(&scenario.tree, path).cloned();
             Ok(Loaded {
                 value: (**value).clone(),
                 tree: tree.unwrap_or_else(|| scenario.tree.clone()),
@@ -79,23 +84,28 @@ where
     }
 }
 
+/// The node at a simple path (`cluster`, `cluster[2]`, `policy`) of a tree.
+fn locate_node<'t>(tree: &'t Node, path: &str) -> Option<&'t Node> {
+    let (key, index) = match path.split_once('[') {
+        Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+        None => (path, None),
+    };
+    let node = &tree.get(key)?.value;
+    match (index, &node.value) {
+        (Some(i), Value::Sequence(items)) => items.get(i),
+        (None, _) => Some(node),
+        _ => None,
+    }
+}
+
 /// Every fault selector must name a node, region or site of the topology.
-fn check_selectors(
-    scenario: &Loaded<Scenario>,
-    cluster_path: &str,
-    cluster: &Cluster,
-) -> Result<(), InputError> {
+fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cluster) -> Result<(), InputError> {
     for (i, fault) in scenario.value.faults.iter().enumerate() {
         for (field, selector) in fault.selectors() {
             if let Some(problem) = selector_problem(selector, cluster) {
-                let on = if cluster_path.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (topology {})", cluster.cluster_id)
-                };
-                return Err(
-                    scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}"))
-                );
+                let on =
+                    if cluster_path.is_empty() { String::new() } else { format!(" (topology {})", cluster.cluster_id) };
+                return Err(scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}")));
             }
         }
     }
@@ -103,34 +113,23 @@ fn check_selectors(
 }
 
 fn selector_problem(selector: &Selector, cluster: &Cluster) -> Option<String> {
-    let sites = || {
-        cluster
-            .nodes
-            .iter()
-            .map(|n| n.site.as_str())
-            .collect::<Vec<_>>()
-    };
+    let sites = || cluster.nodes.iter().map(|n| n.site.as_str()).collect::<Vec<_>>();
     match selector {
         Selector::Node(id) if cluster.node_index(id).is_none() => {
             let ids: Vec<&str> = cluster.nodes.iter().map(|n| n.node_id.as_str()).collect();
             Some(format!("unknown node `{id}` (nodes: {})", ids.join(", ")))
         }
-        Selector::Region(name) if !cluster.regions.contains(name) => Some(format!(
-            "unknown region `{name}` (regions: {})",
-            cluster.regions.join(", ")
-        )),
+        Selector::Region(name) if !cluster.regions.contains(name) => {
+            Some(format!("unknown region `{name}` (regions: {})", cluster.regions.join(", ")))
+        }
         Selector::Site(name) if !sites().contains(&name.as_str()) => {
             let mut sites = sites();
             sites.dedup();
-            Some(format!(
-                "unknown site `{name}` (sites: {})",
-                sites.join(", ")
-            ))
+            Some(format!("unknown site `{name}` (sites: {})", sites.join(", ")))
         }
-        Selector::Random(k) if *k as usize > cluster.nodes.len() => Some(format!(
-            "random({k}) asks for more than the {} nodes",
-            cluster.nodes.len()
-        )),
+        Selector::Random(k) if *k as usize > cluster.nodes.len() => {
+            Some(format!("random({k}) asks for more than the {} nodes", cluster.nodes.len()))
+        }
         _ => None,
     }
 }

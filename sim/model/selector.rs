@@ -53,10 +53,7 @@ impl Selector {
                     named("region:", name, Selector::Region)
                 } else if let Some(name) = text.strip_prefix("site:") {
                     named("site:", name, Selector::Site)
-                } else if let Some(inner) = text
-                    .strip_prefix("random(")
-                    .and_then(|t| t.strip_suffix(')'))
-                {
+                } else if let Some(inner) = text.strip_prefix("random(").and_then(|t| t.strip_suffix(')')) {
                     match inner.trim().parse::<u32>() {
                         Ok(k) if k > 0 => Ok(Selector::Random(k)),
                         _ => Err(format!("expected random(k) with k a whole number of at least 1, found `{text}`")),
@@ -108,16 +105,9 @@ mod tests {
 
     #[test]
     fn every_selector_form_parses_and_prints_back() {
-        for text in [
-            "node-1",
-            "primary",
-            "any_secondary",
-            "region:eu",
-            "region_of:primary",
-            "site:a",
-            "random(2)",
-            "monitor",
-        ] {
+        for text in
+            ["node-1", "primary", "any_secondary", "region:eu", "region_of:primary", "site:a", "random(2)", "monitor"]
+        {
             assert_eq!(Selector::parse(text).unwrap().to_string(), text);
         }
         assert!(Selector::parse("random(0)").is_err());

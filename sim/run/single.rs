@@ -5,6 +5,7 @@
 //! Pure: the outcome is a function of the request; nothing here reads a clock.
 
 use crate::check::{Checker, Invariant, Metrics, Violation};
+use crate::control::audit_pack;
 use crate::control::auditor::Auditor;
 use crate::control::standard::{Mutant, Standard};
 use crate::engine::network::{LinkClass, Network};
@@ -58,7 +59,11 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     let ending = sim::run(&mut sim, &mut control, &mut injector, &mut checker, EVENT_BUDGET);
 
     if let Ending::Stuck { events } = ending {
-        checker.violate(Invariant::Stuck, sim.now(), format!("the run spent its budget of {events} events before its end"));
+        checker.violate(
+            Invariant::Stuck,
+            sim.now(),
+            format!("the run spent its budget of {events} events before its end"),
+        );
     }
     let final_node = final_authority(&sim.world);
     let lost = final_node.map_or(0, |n| checker.lost_writes(&sim, n));
@@ -67,6 +72,10 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     checker.metrics.unavailable_ms = sim.world.ledger.unavailable.as_ms();
     checker.metrics.events = sim.events;
     check_liveness(&mut checker, &sim, &injector, &control);
+    let pack = audit_pack::seal(&control.auditor, &cluster.cluster_id, &scenario.name, seed);
+    if let Err(error) = audit_pack::verify(&pack) {
+        checker.violate(Invariant::AuditChain, sim.now(), format!("the run's audit pack does not verify: {error}"));
+    }
 
     let violation_counts = Invariant::ALL.map(|i| checker.count(i));
     RunOutcome {
@@ -82,7 +91,7 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     }
 }
 
-fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s: f64) -> World {
+pub(crate) fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s: f64) -> World {
     let nodes = cluster
         .nodes
         .iter()
@@ -125,7 +134,8 @@ fn final_authority(world: &World) -> Option<NodeId> {
 /// detection, the lease wait, a whole failover, the cooldown, and two intervals.
 pub fn liveness_bound(cluster: &Cluster, policy: &Policy) -> SimTime {
     let hb = &policy.heartbeat;
-    let detection_ms = f64::from(hb.failure_threshold + 1) * hb.interval_ms + hb.timeout_ms + cluster.network.cross_region_ms.max;
+    let detection_ms =
+        f64::from(hb.failure_threshold + 1) * hb.interval_ms + hb.timeout_ms + cluster.network.cross_region_ms.max;
     let total_ms = detection_ms
         + policy.fencing.lease_ms
         + policy.fencing.margin_ms
@@ -143,7 +153,8 @@ fn check_liveness<T>(checker: &mut Checker<'_>, sim: &Sim<T>, injector: &Injecto
         return;
     }
     let monitor = world.node_count();
-    let reachable = (0..world.node_count()).filter(|&i| world.nodes[i].up && world.network.connected(i, monitor)).count() as u32;
+    let reachable =
+        (0..world.node_count()).filter(|&i| world.nodes[i].up && world.network.connected(i, monitor)).count() as u32;
     let writable = world.dns.is_some_and(|d| world.node(d).writable(sim.end));
     if reachable >= control.cluster.quorum_size() && !writable {
         let detail = format!("faults healed at {healed} and a quorum is connected, but no writable primary by {due}");

@@ -4,4 +4,5 @@ mod audit;
 mod cli;
 mod malformed;
 mod planner_properties;
+mod simulation;
 mod support;

@@ -12,9 +12,7 @@
 use failsim::control::plan::{Plan, RejectionKind};
 use failsim::control::planner::{self, NodeView, PlanRequest};
 use failsim::model::syntax::{from_node, parse_json, parse_yaml, to_yaml};
-use failsim::model::{
-    load, resolve, ActionKind, Cluster, Policy, Problems, Role, Selection, Status,
-};
+use failsim::model::{load, resolve, ActionKind, Cluster, Policy, Problems, Role, Selection, Status};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
@@ -72,11 +70,7 @@ impl Case {
         let nodes = self.cluster.nodes.iter().enumerate();
         nodes
             .map(|(i, node)| NodeView {
-                status: if self.failed.contains(&i) {
-                    Status::Failed
-                } else {
-                    node.status
-                },
+                status: if self.failed.contains(&i) { Status::Failed } else { node.status },
                 lag_ms: self.lags_ms[i],
             })
             .collect()
@@ -139,17 +133,15 @@ fn node_draw() -> impl Strategy<Value = NodeDraw> {
         capacity,
         select(vec!["hot", "warm", "cold"]),
     )
-        .prop_map(
-            |(witness, region, site, status, priority, capacity, redundancy)| NodeDraw {
-                witness,
-                region,
-                site,
-                status,
-                priority,
-                capacity,
-                redundancy,
-            },
-        )
+        .prop_map(|(witness, region, site, status, priority, capacity, redundancy)| NodeDraw {
+            witness,
+            region,
+            site,
+            status,
+            priority,
+            capacity,
+            redundancy,
+        })
 }
 
 /// Link-class latencies: the defaults, or ranges from a few values that often tie.
@@ -185,52 +177,50 @@ fn cluster() -> impl Strategy<Value = Cluster> {
                 proptest::option::weighted(0.25, (select(vec![0u32, 100]), select(vec![0.0, 100.0]))),
             )
         })
-        .prop_map(
-            |(regions, site_counts, shared_sites, primary, draws, numbers, prefix, quorum, net, alike)| {
-                let site_name = |region: &str, j: usize| {
-                    let letter = ["a", "b", "c"][j];
-                    if shared_sites {
-                        format!("site-{letter}")
-                    } else {
-                        format!("{region}/{letter}")
-                    }
-                };
-                let nodes: Vec<Value> = draws
-                    .iter()
-                    .enumerate()
-                    .map(|(i, draw)| {
-                        let r = draw.region.index(regions.len());
-                        let role = match (i == primary, draw.witness) {
-                            (true, _) => Role::Primary,
-                            (false, true) => Role::Witness,
-                            (false, false) => Role::Secondary,
-                        };
-                        json!({
-                            "node_id": format!("{prefix}{}", numbers[i]),
-                            "hostname": format!("10.0.0.{i}"),
-                            "role": role,
-                            "region": regions[r],
-                            "site": site_name(regions[r], draw.site.index(site_counts[r])),
-                            "status": draw.status,
-                            "priority": alike.map_or(draw.priority, |a| a.0),
-                            "capacity": alike.map_or(draw.capacity, |a| a.1),
-                            "redundancy": draw.redundancy,
-                        })
-                    })
-                    .collect();
-                let mut cluster = json!({
-                    "cluster_id": "prop-cluster",
-                    "name": "generated",
-                    "regions": regions,
-                    "nodes": nodes,
-                    "network": net,
-                });
-                if let Some(size) = quorum {
-                    cluster["quorum_size"] = json!(size);
+        .prop_map(|(regions, site_counts, shared_sites, primary, draws, numbers, prefix, quorum, net, alike)| {
+            let site_name = |region: &str, j: usize| {
+                let letter = ["a", "b", "c"][j];
+                if shared_sites {
+                    format!("site-{letter}")
+                } else {
+                    format!("{region}/{letter}")
                 }
-                serde_json::from_value(cluster).expect("the generated cluster deserializes")
-            },
-        )
+            };
+            let nodes: Vec<Value> = draws
+                .iter()
+                .enumerate()
+                .map(|(i, draw)| {
+                    let r = draw.region.index(regions.len());
+                    let role = match (i == primary, draw.witness) {
+                        (true, _) => Role::Primary,
+                        (false, true) => Role::Witness,
+                        (false, false) => Role::Secondary,
+                    };
+                    json!({
+                        "node_id": format!("{prefix}{}", numbers[i]),
+                        "hostname": format!("10.0.0.{i}"),
+                        "role": role,
+                        "region": regions[r],
+                        "site": site_name(regions[r], draw.site.index(site_counts[r])),
+                        "status": draw.status,
+                        "priority": alike.map_or(draw.priority, |a| a.0),
+                        "capacity": alike.map_or(draw.capacity, |a| a.1),
+                        "redundancy": draw.redundancy,
+                    })
+                })
+                .collect();
+            let mut cluster = json!({
+                "cluster_id": "prop-cluster",
+                "name": "generated",
+                "regions": regions,
+                "nodes": nodes,
+                "network": net,
+            });
+            if let Some(size) = quorum {
+                cluster["quorum_size"] = json!(size);
+            }
+            serde_json::from_value(cluster).expect("the generated cluster deserializes")
+        })
 }
 
 /// A random permutation of a random subset of `names`.
@@ -251,10 +241,7 @@ fn policy(cluster: &Cluster) -> impl Strategy<Value = Policy> {
         }
     }
     sites.push(ABSENT_SITE.to_string());
-    let max_lag_ms = prop_oneof![
-        select(vec![0.0, 100.0, 1000.0, 30_000.0]),
-        (0u32..=5000).prop_map(f64::from),
-    ];
+    let max_lag_ms = prop_oneof![select(vec![0.0, 100.0, 1000.0, 30_000.0]), (0u32..=5000).prop_map(f64::from),];
     (
         select(vec!["automatic", "manual", "quorum_based"]),
         any::<bool>(),
@@ -265,22 +252,20 @@ fn policy(cluster: &Cluster) -> impl Strategy<Value = Policy> {
         max_lag_ms,
         any::<bool>(),
     )
-        .prop_map(
-            |(strategy, quorum, regions, sites, min_healthy, selection, max_lag_ms, stonith)| {
-                let policy = json!({
-                    "policy_id": "prop-policy",
-                    "strategy": strategy,
-                    "require_quorum": quorum,
-                    "region_priority": regions,
-                    "site_priority": sites,
-                    "min_healthy_nodes": min_healthy,
-                    "selection": selection,
-                    "max_lag_ms": max_lag_ms,
-                    "fencing": {"stonith": stonith},
-                });
-                serde_json::from_value(policy).expect("the generated policy deserializes")
-            },
-        )
+        .prop_map(|(strategy, quorum, regions, sites, min_healthy, selection, max_lag_ms, stonith)| {
+            let policy = json!({
+                "policy_id": "prop-policy",
+                "strategy": strategy,
+                "require_quorum": quorum,
+                "region_priority": regions,
+                "site_priority": sites,
+                "min_healthy_nodes": min_healthy,
+                "selection": selection,
+                "max_lag_ms": max_lag_ms,
+                "fencing": {"stonith": stonith},
+            });
+            serde_json::from_value(policy).expect("the generated policy deserializes")
+        })
 }
 
 /// A lag relative to the policy's `max_lag_ms`, so that the boundary is often hit.
@@ -320,25 +305,13 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_flat_map(|cluster| {
             let n = cluster.nodes.len();
             let policy = policy(&cluster);
-            (
-                Just(cluster),
-                policy,
-                vec(prop::bool::weighted(0.1), n),
-                vec(lag_draw(), n),
-            )
+            (Just(cluster), policy, vec(prop::bool::weighted(0.1), n), vec(lag_draw(), n))
         })
         .prop_map(|(cluster, policy, failed_flags, lag_draws)| {
             let primary = cluster.nodes.iter().position(|n| n.role == Role::Primary);
-            let failed = (0..cluster.nodes.len())
-                .filter(|&i| Some(i) == primary || failed_flags[i])
-                .collect();
+            let failed = (0..cluster.nodes.len()).filter(|&i| Some(i) == primary || failed_flags[i]).collect();
             let lags_ms = lag_draws.iter().map(|d| d.ms(policy.max_lag_ms)).collect();
-            Case {
-                cluster,
-                policy,
-                failed,
-                lags_ms,
-            }
+            Case { cluster, policy, failed, lags_ms }
         })
 }
 
@@ -388,8 +361,7 @@ fn reference(case: &Case) -> Decision {
     let healthy = views.iter().filter(|v| v.status == Status::Healthy).count() as u32;
     // Every node votes; the default quorum is a majority.
     let quorum = (cluster.quorum_size).unwrap_or(cluster.nodes.len() as u32 / 2 + 1);
-    let refused =
-        (policy.needs_quorum() && healthy < quorum) || healthy < policy.min_healthy_nodes;
+    let refused = (policy.needs_quorum() && healthy < quorum) || healthy < policy.min_healthy_nodes;
     let mut candidates: Vec<usize> = (0..eligible.len()).filter(|&i| eligible[i]).collect();
     if refused {
         candidates.clear();
@@ -403,10 +375,7 @@ fn reference(case: &Case) -> Decision {
             Selection::Weighted => b.1.cmp(&a.1).then(by_rules),
         }
     });
-    Decision {
-        eligible,
-        target: ranked.first().map(|r| r.0),
-    }
+    Decision { eligible, target: ranked.first().map(|r| r.0) }
 }
 
 /// Seed 001's order (`Less` = preferred): region rank, site rank (unlisted after every
@@ -435,13 +404,13 @@ fn seed_key(case: &Case, i: usize) -> (usize, usize, Reverse<u32>, Reverse<u64>)
     )
 }
 
-/// The weighted score as the planner documents it, one per candidate, scaled by a
-/// positive factor common to all candidates and computed in exact integer arithmetic.
+/// The weighted score as the planner documents it, one per candidate, in the whole
+/// millionths the planner compares, computed in exact integer arithmetic.
 ///
 /// Exact, so that two candidates whose documented scores are equal tie here and fall
 /// through to the ordered rules, whatever floating point would round them to. This
 /// relies on the generator's value grid (capacities in hundredths, link-class
-/// midpoints in quarter milliseconds, lags in tenths of a millisecond), which
+/// midpoints in twentieths of a millisecond, lags in tenths of a millisecond), which
 /// `grid_units` asserts.
 fn weighted_scores(case: &Case, views: &[NodeView], candidates: &[usize]) -> Vec<i128> {
     let (cluster, policy) = (&case.cluster, &case.policy);
@@ -458,18 +427,14 @@ fn weighted_scores(case: &Case, views: &[NodeView], candidates: &[usize]) -> Vec
         };
         (class.min + class.max) / 2.0
     };
-    let capacities: Vec<i128> = candidates
-        .iter()
-        .map(|&i| grid_units(cluster.nodes[i].capacity, 100.0))
-        .collect();
-    let latencies: Vec<i128> = candidates.iter().map(|&i| grid_units(latency_ms(i), 4.0)).collect();
+    let capacities: Vec<i128> = candidates.iter().map(|&i| grid_units(cluster.nodes[i].capacity, 100.0)).collect();
+    let latencies: Vec<i128> = candidates.iter().map(|&i| grid_units(latency_ms(i), 20.0)).collect();
     let lag_max = grid_units(policy.max_lag_ms, 10.0);
     let capacity_max = capacities.iter().copied().max().unwrap_or(0);
     let latency_min = latencies.iter().copied().min().unwrap_or(0);
     let latency_spread = latencies.iter().copied().max().unwrap_or(0) - latency_min;
     // Each term as numerator / denominator; a term whose denominator would be 0 is 1.
-    let (capacity_den, latency_den, freshness_den) =
-        (capacity_max.max(1), latency_spread.max(1), lag_max.max(1));
+    let (capacity_den, latency_den, freshness_den) = (capacity_max.max(1), latency_spread.max(1), lag_max.max(1));
     let common = capacity_den * latency_den * freshness_den;
     let mut scores = Vec::new();
     for (k, &i) in candidates.iter().enumerate() {
@@ -481,23 +446,15 @@ fn weighted_scores(case: &Case, views: &[NodeView], candidates: &[usize]) -> Vec
             Status::Failed => 0,
         };
         let capacity = if capacity_max > 0 { capacities[k] } else { 1 };
-        let latency = if latency_spread > 0 {
-            latency_spread - (latencies[k] - latency_min)
-        } else {
-            1
-        };
-        let freshness = if lag_max > 0 {
-            (lag_max - grid_units(views[i].lag_ms, 10.0)).clamp(0, lag_max)
-        } else {
-            1
-        };
-        // 40 x score x common = 4 Health + 3 Capacity + 2 Latency + 1 Freshness, each x 4.
-        scores.push(
-            4 * health_quarters * common
-                + 12 * capacity * latency_den * freshness_den
-                + 8 * latency * capacity_den * freshness_den
-                + 4 * freshness * capacity_den * latency_den,
-        );
+        let latency = if latency_spread > 0 { latency_spread - (latencies[k] - latency_min) } else { 1 };
+        let freshness = if lag_max > 0 { (lag_max - grid_units(views[i].lag_ms, 10.0)).clamp(0, lag_max) } else { 1 };
+        // 40 x score x common = (16 health + 12 capacity + 8 latency + 4 freshness) x common.
+        let scaled = 4 * health_quarters * common
+            + 12 * capacity * latency_den * freshness_den
+            + 8 * latency * capacity_den * freshness_den
+            + 4 * freshness * capacity_den * latency_den;
+        // Rounded to whole millionths, halves up: floor(scaled x 10^6 / (40 common) + 1/2).
+        scores.push((2 * scaled * 1_000_000 + 40 * common) / (80 * common));
     }
     scores
 }
@@ -653,18 +610,14 @@ fn reference_model_picks_node_2_on_the_seed_example() {
 fn generator_reaches_picks_refusals_and_every_tie_break() {
     // Goal: the properties above are only as strong as the inputs; show that the
     // generator reaches each interesting decision, counting over a fixed set of draws.
-    let mut runner = TestRunner::new_with_rng(
-        ProptestConfig::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
-    );
+    let mut runner =
+        TestRunner::new_with_rng(ProptestConfig::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
     let strategy = case();
     let (mut picks, mut refusals, mut weighted_contests, mut id_tie_breaks) = (0, 0, 0, 0);
     for _ in 0..1000 {
         let case = strategy.new_tree(&mut runner).expect("draws").current();
         let decision = reference(&case);
-        let candidates: Vec<usize> = (0..decision.eligible.len())
-            .filter(|&i| decision.eligible[i])
-            .collect();
+        let candidates: Vec<usize> = (0..decision.eligible.len()).filter(|&i| decision.eligible[i]).collect();
         match decision.target {
             None => refusals += 1,
             Some(t) => {
@@ -673,9 +626,7 @@ fn generator_reaches_picks_refusals_and_every_tie_break() {
                     weighted_contests += 1;
                 }
                 let same_but_id = |&i: &usize| {
-                    i != t
-                        && case.policy.selection == Selection::Ordered
-                        && seed_key(&case, i) == seed_key(&case, t)
+                    i != t && case.policy.selection == Selection::Ordered && seed_key(&case, i) == seed_key(&case, t)
                 };
                 if candidates.iter().any(same_but_id) {
                     id_tie_breaks += 1;
@@ -688,4 +639,38 @@ fn generator_reaches_picks_refusals_and_every_tie_break() {
         picks >= 350 && refusals >= 200 && weighted_contests >= 100 && id_tie_breaks >= 15,
         "picks, refusals, weighted contests, node-id tie-breaks: {counts:?}"
     );
+}
+
+#[test]
+fn weighted_scores_equal_by_the_formula_fall_through_to_region_priority() {
+    // Postmortem: proptest found two candidates whose weighted scores are equal by the
+    // documented formula (capacity 1 + latency 0 + freshness 0 against capacity 0 +
+    // latency 1 + freshness 1: both 0.7), which the planner compared as f64 sums.
+    // 0.4 + 0.3 is 0.7 but 0.4 + 0.2 + 0.1 is 0.7000000000000001, so rounding picked
+    // the nearer node although region_priority prefers the other. The planner now
+    // compares scores in whole millionths, so such ties reach the ordered rules.
+    let cluster: Cluster = serde_json::from_value(json!({
+        "cluster_id": "tie",
+        "regions": ["home", "preferred"],
+        "nodes": [
+            {"node_id": "old", "role": "primary", "region": "home", "site": "home-a"},
+            {"node_id": "far", "role": "secondary", "region": "preferred", "site": "pref-a", "capacity": 100.0},
+            {"node_id": "near", "role": "secondary", "region": "home", "site": "home-a", "capacity": 0.0},
+        ],
+    }))
+    .expect("the cluster deserializes");
+    let policy: Policy = serde_json::from_value(json!({
+        "policy_id": "weighted",
+        "selection": "weighted",
+        "require_quorum": false,
+        "region_priority": ["preferred"],
+        "max_lag_ms": 100.0,
+    }))
+    .expect("the policy deserializes");
+    let case = Case { cluster, policy, failed: vec![0], lags_ms: vec![0.0, 100.0, 0.0] };
+    check_valid(&case).expect("valid input");
+    let plan = case.plan();
+    assert_eq!(plan.target(), Some("far"));
+    let near = plan.rejected.iter().find(|r| r.node_id == "near").expect("near is rejected");
+    assert!(near.reason.starts_with("region home"), "{}", near.reason);
 }

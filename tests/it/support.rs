@@ -24,13 +24,6 @@ pub fn failsim(args: &[&str]) -> Output {
 
 /// The exit code, stdout and stderr of a finished command.
 pub fn parts(output: &Output) -> (i32, String, String) {
-    let code = output
-        .status
-        .code()
-        .expect("exited, not killed by a signal");
-    (
-        code,
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let code = output.status.code().expect("exited, not killed by a signal");
+    (code, String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }

@@ -92,10 +92,7 @@ impl Node {
     /// A short description of the node's kind, for "found ..." in messages.
     pub fn describe(&self) -> String {
         match &self.value {
-            Value::Scalar {
-                text,
-                style: ScalarStyle::Quoted,
-            } => format!("string {text:?}"),
+            Value::Scalar { text, style: ScalarStyle::Quoted } => format!("string {text:?}"),
             Value::Scalar { text, .. } => format!("`{}`", clip(text)),
             Value::Sequence(_) => "a list".to_string(),
             Value::Mapping(_) => "a mapping".to_string(),
@@ -143,14 +140,8 @@ mod tests {
     use super::*;
 
     fn scalar(line: u32, text: &str) -> Node {
-        let value = Value::Scalar {
-            text: text.into(),
-            style: ScalarStyle::Plain,
-        };
-        Node {
-            at: Location { line, column: 5 },
-            value,
-        }
+        let value = Value::Scalar { text: text.into(), style: ScalarStyle::Plain };
+        Node { at: Location { line, column: 5 }, value }
     }
 
     #[test]
@@ -159,10 +150,7 @@ mod tests {
             at: Location { line, column },
             value: Value::Mapping(vec![Entry {
                 key: "priority".into(),
-                key_at: Location {
-                    line,
-                    column: column + 2,
-                },
+                key_at: Location { line, column: column + 2 },
                 value: scalar(line, "5"),
             }]),
         };
@@ -177,18 +165,9 @@ mod tests {
                 },
             }]),
         };
-        assert_eq!(
-            root.locate("nodes[1].priority"),
-            Location { line: 4, column: 5 }
-        );
-        assert_eq!(
-            root.locate("nodes[1].capacity"),
-            Location { line: 4, column: 3 }
-        );
-        assert_eq!(
-            root.locate("nodes[7].priority"),
-            Location { line: 1, column: 1 }
-        );
+        assert_eq!(root.locate("nodes[1].priority"), Location { line: 4, column: 5 });
+        assert_eq!(root.locate("nodes[1].capacity"), Location { line: 4, column: 3 });
+        assert_eq!(root.locate("nodes[7].priority"), Location { line: 1, column: 1 });
         assert_eq!(root.locate(""), Location { line: 1, column: 1 });
     }
 }

@@ -96,13 +96,8 @@ fn inline(value: &Value) -> String {
 /// A string, plain when that reads back as the same string, else JSON-quoted (a JSON
 /// string is a valid YAML double-quoted scalar).
 fn string(text: &str) -> String {
-    let safe_chars = text
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'));
-    let safe_start = text
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let safe_chars = text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'));
+    let safe_start = text.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
     if safe_chars && safe_start && resolve(text, ScalarStyle::Plain) == Resolved::Str(text) {
         text.to_string()
     } else {

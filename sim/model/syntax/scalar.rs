@@ -34,11 +34,7 @@ pub fn resolve(text: &str, style: ScalarStyle) -> Resolved<'_> {
         _ => (false, text),
     };
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
-        return Resolved::Float(if negative {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
+        return Resolved::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY });
     }
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         return match text.parse::<i64>() {
