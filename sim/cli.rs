@@ -8,6 +8,7 @@ mod list;
 mod output;
 mod plan;
 mod replay;
+mod run;
 mod simulate;
 mod status;
 mod target;
@@ -64,6 +65,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Plan(plan::Args),
+    Run(run::Args),
     Simulate(simulate::Args),
     Replay(replay::Args),
     Execute(execute::Args),
@@ -80,6 +82,7 @@ enum Command {
 pub fn run() -> anyhow::Result<Outcome> {
     match Cli::parse().command {
         Command::Plan(args) => plan::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Execute(args) => execute::run(&args),

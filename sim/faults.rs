@@ -155,6 +155,23 @@ fn arm_one(fault: &Fault, stream: &mut Stream) -> Armed {
 }
 
 impl Armed {
+    /// When the fault stops acting (a restart or a window's end), if it does.
+    pub fn end(&self) -> Option<SimTime> {
+        match self {
+            Armed::NodeCrash(f) => f.restart_after.map(|r| f.at + r),
+            Armed::RegionLoss(f) => f.restart_after.map(|r| f.at + r),
+            Armed::MonitorCrash(f) => f.restart_after.map(|r| f.at + r),
+            Armed::Flapping(f) => Some(f.at + SimTime((f.down.0 + f.up.0) * u64::from(f.cycles))),
+            Armed::ClockSkew(_) => None,
+            Armed::RegionIsolation(f) => f.window.end(),
+            Armed::Partition(f) => f.window.end(),
+            Armed::PacketLoss(f) => f.window.end(),
+            Armed::LatencySpike(f) => f.window.end(),
+            Armed::ReplicationLag(f) => f.window.end(),
+            Armed::ActionFailure(f) => f.window.end(),
+        }
+    }
+
     /// When the fault first acts.
     pub fn start(&self) -> SimTime {
         match self {

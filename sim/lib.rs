@@ -12,3 +12,4 @@ pub mod faults;
 pub mod control;
 pub mod check;
 pub mod run;
+pub mod report;

@@ -81,6 +81,8 @@ pub struct Checker<'a> {
     pub first_fault: Option<SimTime>,
     failover_started: Option<SimTime>,
     writes_per_ms: f64,
+    /// Every fact with its time, when asked for (a sample run's timeline).
+    pub timeline: Option<Vec<(SimTime, Fact)>>,
 }
 
 impl<'a> Checker<'a> {
@@ -99,6 +101,7 @@ impl<'a> Checker<'a> {
             first_fault,
             failover_started: None,
             writes_per_ms: writes_per_s / 1000.0,
+            timeline: None,
         }
     }
 
@@ -154,7 +157,15 @@ impl<'a> Checker<'a> {
         if spec.role == Role::Witness {
             self.violate(Invariant::EligibleTarget, now, format!("witness {} was promoted", spec.node_id));
         }
-        let freshest = sim.world.nodes.iter().map(|n| n.log.len()).max().unwrap_or(0);
+        // Lag behind what the new primary's side of the network holds: writes only a
+        // cut-off old primary has are lost (a durability matter), not lag a standby
+        // could have caught up on.
+        let world = &sim.world;
+        let freshest = (0..world.node_count())
+            .filter(|&i| i == node.index() || (world.nodes[i].up && world.network.connected(i, node.index())))
+            .map(|i| world.nodes[i].log.len())
+            .max()
+            .unwrap_or(0);
         let behind_ms =
             freshest.saturating_sub(sim.world.node(node).log.len()) as f64 / self.writes_per_ms.max(f64::MIN_POSITIVE);
         if behind_ms > self.policy.max_lag_ms {
@@ -250,6 +261,9 @@ impl<'a> Checker<'a> {
 
 impl<T> Observer<T> for Checker<'_> {
     fn observe(&mut self, sim: &Sim<T>, fact: Fact) {
+        if let Some(timeline) = &mut self.timeline {
+            timeline.push((sim.now(), fact));
+        }
         let now = sim.now();
         let since_fault = |at: SimTime| self.first_fault.map(|f| at.saturating_sub(f).as_ms());
         match fact {

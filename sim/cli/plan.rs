@@ -47,13 +47,17 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let cluster = load::topology(&args.cluster)?;
     let policy = load::policy(&args.policy)?;
-    output::warn_all(&cluster.warnings);
-    output::warn_all(&policy.warnings);
-    let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
-    output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
-
     let primary = cluster.value.primary().map(|n| n.node_id.clone()).unwrap_or_default();
     let failed = failed_indices(&cluster, &args.failed, &primary)?;
+    if let Some(path) = args.output.as_deref().filter(|p| p.is_dir()) {
+        anyhow::bail!("{}: is a directory, expected a file path", path.display());
+    }
+    // Warnings only once the command is sure to go ahead: a refusal says one thing.
+    let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
+    output::warn_all(&cluster.warnings);
+    output::warn_all(&policy.warnings);
+    output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
+
     let failed_primary = cluster.value.node_index(&primary).expect("validation ensures a primary");
     let views = PlanRequest::declared_views(&cluster.value, &failed);
     let request = PlanRequest { cluster: &cluster.value, policy: &policy.value, views: &views, failed_primary };

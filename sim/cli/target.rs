@@ -67,34 +67,13 @@ fn scenario_cluster_refs(scenario: &Loaded<Scenario>, count: usize) -> Vec<Strin
 
 /// The one-line command that replays a run exactly.
 pub fn replay_command(target: &Target, cluster_ref: &str, mutant: Option<Mutant>, seed: Seed) -> String {
-    let mut command = format!("failsim replay --scenario {}", quote(&target.scenario_ref));
-    if !cluster_ref.is_empty() {
-        command.push_str(&format!(" --cluster {}", quote(cluster_ref)));
-    }
-    if let Some(policy) = &target.policy_ref {
-        command.push_str(&format!(" --policy {}", quote(policy)));
-    }
-    if let Some(mutant) = mutant {
-        let name = serde_json::to_value(mutant).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        command.push_str(&format!(" --mutant {name}"));
-    }
-    command.push_str(&format!(" --seed {} --trace trace.jsonl", seed.0));
-    command
-}
-
-fn quote(text: &str) -> String {
-    if text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:".contains(&b)) {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
+    failsim::run::replay::command(&target.scenario_ref, cluster_ref, target.policy_ref.as_deref(), mutant, seed)
 }
 
 /// Parses a mutant name as written on the command line.
 pub fn parse_mutant(text: &str) -> Result<Mutant, String> {
-    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
-        "expected one of: no_lease_wait, no_quorum_check, off_by_one_quorum, promote_lagging, promote_witness, \
-         stale_primary_rejoin, skip_fence, verifier_always_passes, no_cooldown, ignore_dns_failure"
-            .to_string()
+    Mutant::ALL.into_iter().find(|m| m.as_str() == text).ok_or_else(|| {
+        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.as_str()).collect();
+        format!("expected one of: {}", names.join(", "))
     })
 }

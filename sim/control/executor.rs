@@ -4,11 +4,13 @@
 //! takes a sampled time to carry them out; local actions (approval, fence, DNS flip,
 //! notify, verify) take a sampled time at the executor. A failed attempt is retried
 //! after a backoff that doubles; a promotion that keeps failing re-plans to the next
-//! target; the whole failover is abandoned past `max_failover_time_s`.
+//! target, in a fresh term; the whole failover is abandoned past `max_failover_time_s`.
 //!
 //! Before promoting, unless the old primary was fenced (STONITH) or confirmed its
 //! demotion, the executor waits until the old primary's last lease has surely expired:
-//! the monitor's last grant plus `lease_ms` plus `margin_ms`.
+//! the monitor's last grant plus `lease_ms` plus `margin_ms`. After a re-plan away from
+//! a target whose promotion went unanswered (it may have taken the role, its reply
+//! lost), it also waits out the lease that target may hold.
 
 use super::auditor::AuditKind;
 use super::plan::Plan;

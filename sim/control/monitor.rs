@@ -7,7 +7,10 @@
 //! replies while it holds a quorum in its own view (without one the cluster is
 //! CRITICAL: read-only). When it declares the primary failed it decides whether a
 //! failover may start (strategy, quorum, cooldown, hourly limit) and hands the plan
-//! to the executor.
+//! to the executor. A failover counts on, and promotes, only voters that met their last
+//! deadline: a voter gone silent but not yet declared failed is likely cut off with the
+//! primary. While a failover runs, only its target (in its term) may be adopted as the
+//! new primary, and seeing it claim the role in a heartbeat confirms its promotion.
 
 use super::auditor::AuditKind;
 use super::executor::Failover;
@@ -58,6 +61,14 @@ impl Monitor {
     /// Voters the monitor sees healthy.
     pub fn healthy_count(&self) -> u32 {
         self.nodes.iter().filter(|n| !n.failed).count() as u32
+    }
+
+    /// Healthy voters that also met their last heartbeat deadline: the ones a failover
+    /// may count on. A voter that missed it is likely cut off with the primary (an
+    /// isolated region goes silent one node after another), so it neither counts
+    /// towards the quorum that lets a failover start nor is a target.
+    pub fn heard_count(&self) -> u32 {
+        self.nodes.iter().filter(|n| !n.failed && n.misses == 0).count() as u32
     }
 }
 
@@ -185,12 +196,13 @@ impl Standard<'_> {
         }
         let now = sim.now();
         let needs_quorum = self.policy.needs_quorum() || self.policy.strategy == Strategy::QuorumBased;
-        if needs_quorum && !self.has_quorum() && !self.is(Mutant::NoQuorumCheck) {
+        let heard_quorum = quorum::has_quorum(self.monitor.heard_count(), self.quorum_size());
+        if needs_quorum && !heard_quorum && !self.is(Mutant::NoQuorumCheck) {
             if !self.monitor.refused_for_quorum {
                 self.monitor.refused_for_quorum = true;
                 let detail = format!(
-                    "no failover: {} of {} voters healthy, quorum {}",
-                    self.monitor.healthy_count(),
+                    "no failover: {} of {} voters healthy and heard from, quorum {}",
+                    self.monitor.heard_count(),
                     self.cluster.voter_count(),
                     self.quorum_size()
                 );
@@ -240,11 +252,10 @@ impl Standard<'_> {
         cooldown_end.into_iter().chain(limit_end).max()
     }
 
-    /// The plan the monitor makes from what it believes. Never targets a node in
-    /// `excluded` (its promotion failed in this failover) nor one that missed its last
-    /// heartbeat deadline (the monitor cannot hear it now, so it is likely cut off or
-    /// down too: isolating a region silences its nodes one interval apart); both still
-    /// count as the healthy voters the monitor believes they are.
+    /// The plan the monitor makes from what it believes. A node that missed its last
+    /// heartbeat deadline has status `unknown` (see [`Monitor::heard_count`]); a node in
+    /// `excluded` (its promotion failed in this failover) is never the target but still
+    /// counts as the healthy voter it is.
     pub(super) fn plan_from_view(&self, old: NodeId, excluded: &[NodeId]) -> super::plan::Plan {
         let records = &self.monitor.nodes;
         let freshest = records
@@ -261,9 +272,14 @@ impl Standard<'_> {
         };
         let views: Vec<NodeView> = records
             .iter()
-            .enumerate()
-            .map(|(_, r)| {
-                let status = if r.failed { Status::Failed } else { Status::Healthy };
+            .map(|r| {
+                let status = if r.failed {
+                    Status::Failed
+                } else if r.misses > 0 {
+                    Status::Unknown
+                } else {
+                    Status::Healthy
+                };
                 let behind = reference.saturating_sub(r.position) as f64;
                 let lag_ms = if self.settings.writes_per_ms > 0.0 { behind / self.settings.writes_per_ms } else { 0.0 };
                 NodeView { status, lag_ms }
@@ -293,17 +309,9 @@ impl Standard<'_> {
         } else {
             self.cluster
         };
-        let exclusions: Vec<Exclusion> = (0..records.len())
-            .filter_map(|i| {
-                let reason = if excluded.contains(&NodeId(i as u32)) {
-                    "its promotion failed in this failover"
-                } else if records[i].misses > 0 && !records[i].failed {
-                    "missed its last heartbeat deadline"
-                } else {
-                    return None;
-                };
-                Some(Exclusion { node: i, reason })
-            })
+        let exclusions: Vec<Exclusion> = excluded
+            .iter()
+            .map(|node| Exclusion { node: node.index(), reason: "its promotion failed in this failover" })
             .collect();
         let request = PlanRequest { cluster, policy: &policy, views: &views, failed_primary: old.index() };
         planner::plan_excluding(&request, &exclusions)

@@ -14,6 +14,7 @@
 use super::plan::{Plan, PlannedAction, Rejection, RejectionKind};
 use super::quorum;
 use crate::model::{ActionKind, Cluster, Node, Policy, Role, Selection, Status, Strategy};
+use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 
@@ -339,21 +340,55 @@ fn actions(request: &PlanRequest<'_>, target: usize) -> Vec<PlannedAction> {
         .collect()
 }
 
-/// `plan-` and the first 16 hex digits of the SHA-256 of the request's canonical JSON.
+/// `plan-` and the first 16 hex digits of the SHA-256 of the request's canonical JSON:
+/// `{"cluster", "policy", "views": [[status, lag_ms], ...], "failed_primary"}`, plus
+/// `"excluded": [node ids]` only when there are exclusions (so that plans without any
+/// keep their ids). Streamed into the hash as it is written, without building a JSON
+/// value or string first: that took most of the planner's time.
 fn plan_id(request: &PlanRequest<'_>, excluded: &[Exclusion]) -> String {
-    let views: Vec<(&str, f64)> = request.views.iter().map(|v| (status_name(v.status), v.lag_ms)).collect();
-    let mut canonical = serde_json::json!({
-        "cluster": request.cluster,
-        "policy": request.policy,
-        "views": views,
-        "failed_primary": request.cluster.nodes[request.failed_primary].node_id,
-    });
-    if !excluded.is_empty() {
-        // Only when there are exclusions, so that plans without any keep their ids.
-        let ids: Vec<&str> = excluded.iter().map(|e| request.cluster.nodes[e.node].node_id.as_str()).collect();
-        canonical["excluded"] = serde_json::json!(ids);
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        cluster: &'a Cluster,
+        policy: &'a Policy,
+        views: ViewPairs<'a>,
+        failed_primary: &'a str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        excluded: Vec<&'a str>,
     }
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
+    let nodes = &request.cluster.nodes;
+    let canonical = Canonical {
+        cluster: request.cluster,
+        policy: request.policy,
+        views: ViewPairs(request.views),
+        failed_primary: &nodes[request.failed_primary].node_id,
+        excluded: excluded.iter().map(|e| nodes[e.node].node_id.as_str()).collect(),
+    };
+    let mut sink = HashSink(Sha256::new());
+    serde_json::to_writer(&mut sink, &canonical).expect("plain structs always serialize");
+    let digest = sink.0.finalize();
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("plan-{hex}")
+}
+
+/// Views as `[status, lag_ms]` pairs in the canonical JSON.
+struct ViewPairs<'a>(&'a [NodeView]);
+
+impl Serialize for ViewPairs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|v| (status_name(v.status), v.lag_ms)))
+    }
+}
+
+/// Feeds everything written to it into a SHA-256.
+struct HashSink(Sha256);
+
+impl std::io::Write for HashSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -38,6 +38,37 @@ pub enum Mutant {
     IgnoreDnsFailure,
 }
 
+impl Mutant {
+    pub const ALL: [Mutant; 10] = [
+        Mutant::NoLeaseWait,
+        Mutant::NoQuorumCheck,
+        Mutant::OffByOneQuorum,
+        Mutant::PromoteLagging,
+        Mutant::PromoteWitness,
+        Mutant::StalePrimaryRejoin,
+        Mutant::SkipFence,
+        Mutant::VerifierAlwaysPasses,
+        Mutant::NoCooldown,
+        Mutant::IgnoreDnsFailure,
+    ];
+
+    /// The name used on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mutant::NoLeaseWait => "no_lease_wait",
+            Mutant::NoQuorumCheck => "no_quorum_check",
+            Mutant::OffByOneQuorum => "off_by_one_quorum",
+            Mutant::PromoteLagging => "promote_lagging",
+            Mutant::PromoteWitness => "promote_witness",
+            Mutant::StalePrimaryRejoin => "stale_primary_rejoin",
+            Mutant::SkipFence => "skip_fence",
+            Mutant::VerifierAlwaysPasses => "verifier_always_passes",
+            Mutant::NoCooldown => "no_cooldown",
+            Mutant::IgnoreDnsFailure => "ignore_dns_failure",
+        }
+    }
+}
+
 /// The policy's and topology's figures, converted once to virtual time.
 #[derive(Clone, Debug)]
 pub struct Settings {

@@ -44,8 +44,10 @@ pub const TOPOLOGIES: &[(&str, &str)] = embed!(
 );
 
 /// Built-in policies: (name, YAML text).
-pub const POLICIES: &[(&str, &str)] =
-    embed!("policies/", ["seed-auto", "manual-approval", "quorum-based", "fast-detection",]);
+pub const POLICIES: &[(&str, &str)] = embed!(
+    "policies/",
+    ["seed-auto", "seed-auto-rpo12", "manual-approval", "quorum-based", "fast-detection", "long-lease",]
+);
 
 /// Built-in scenarios: (name, YAML text).
 pub const SCENARIOS: &[(&str, &str)] = embed!(
@@ -57,6 +59,7 @@ pub const SCENARIOS: &[(&str, &str)] = embed!(
         "sync_primary_loss",
         "node_crash",
         "region_isolation",
+        "region_isolation_long_lease",
         "region_isolation_minority_monitor",
         "partition",
         "partition_random",

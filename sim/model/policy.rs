@@ -67,7 +67,7 @@ fn default_min_healthy_nodes() -> u32 {
     1
 }
 fn default_max_lag_ms() -> f64 {
-    30_000.0
+    5_000.0
 }
 fn default_cooldown_s() -> f64 {
     300.0
@@ -223,6 +223,16 @@ impl Policy {
         problems.check_duration("fencing.lease_ms", self.fencing.lease_ms);
         problems.check_duration("fencing.margin_ms", self.fencing.margin_ms);
         problems.check_duration("max_lag_ms", self.max_lag_ms);
+        if self.max_lag_ms.is_finite() && self.rpo_target_s.is_finite() && self.max_lag_ms > self.rpo_target_s * 1000.0
+        {
+            problems.warning(
+                "max_lag_ms",
+                format!(
+                    "a standby up to {} ms behind may be promoted, losing more than rpo_target_s ({} s) of writes",
+                    self.max_lag_ms, self.rpo_target_s
+                ),
+            );
+        }
         problems.check_duration("cooldown_s", self.cooldown_s);
         problems.check_duration("approval_delay_s", self.approval_delay_s);
         problems.check_positive("rto_target_s", self.rto_target_s);

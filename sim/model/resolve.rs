@@ -7,7 +7,7 @@ use super::library::Kind;
 use super::load::{self, Loaded};
 use super::problems::Problems;
 use super::syntax::{Node, Value};
-use super::{Cluster, Policy, Scenario, Selector, Source};
+use super::{Cluster, Policy, ReplicationMode, Scenario, Selector, Source};
 
 /// The built-in policy a scenario runs under when it names none.
 pub const DEFAULT_POLICY: &str = "seed-auto";
@@ -153,6 +153,17 @@ pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
                 format!("topology {} has no site `{site}`", cluster.cluster_id),
             );
         }
+    }
+    let lease_s = policy.fencing.lease_ms / 1000.0;
+    if cluster.replication.mode == ReplicationMode::Async && !policy.fencing.stonith && lease_s > policy.rpo_target_s {
+        problems.warning(
+            "rpo_target_s",
+            format!(
+                "under async replication a primary cut off from the monitor acknowledges writes until its lease \
+                 ends, so topology {} can lose up to fencing.lease_ms ({lease_s} s) of writes, more than rpo_target_s",
+                cluster.cluster_id
+            ),
+        );
     }
     problems
 }

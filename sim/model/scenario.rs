@@ -82,6 +82,7 @@ pub struct Expect {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_lost_writes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The most false failovers any one run may have, when given.
     pub max_false_failovers: Option<u32>,
 }
 

@@ -10,7 +10,7 @@ use crate::control::auditor::Auditor;
 use crate::control::standard::{Mutant, Standard};
 use crate::engine::network::{LinkClass, Network};
 use crate::engine::sim::{self, TraceRecord};
-use crate::engine::{Ending, NodeId, NodeState, Seed, Sim, SimTime, World};
+use crate::engine::{Ending, Fact, NodeId, NodeState, Seed, Sim, SimTime, World};
 use crate::faults::{Injector, Placement};
 use crate::model::{Cluster, ClusterState, Policy, Scenario, Status, ValueRange};
 
@@ -43,6 +43,8 @@ pub struct RunOutcome {
     pub audit: Auditor,
     /// Per scenario fault, whether it acted at least once.
     pub fired: Vec<bool>,
+    /// Every fact with its time (only when the trace was asked for).
+    pub facts: Vec<(SimTime, Fact)>,
 }
 
 /// Runs one seed.
@@ -55,6 +57,7 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     let mut sim = Sim::new(world, seed, end, trace);
     let mut injector = Injector::arm(&scenario.faults, placement, seed);
     let mut checker = Checker::new(cluster, policy, rate, injector.first_start());
+    checker.timeline = trace.then(Vec::new);
     let mut control = Standard::new(cluster, policy, rate, mutant);
     let ending = sim::run(&mut sim, &mut control, &mut injector, &mut checker, EVENT_BUDGET);
 
@@ -88,6 +91,7 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
         trace: sim.trace.take(),
         audit: control.auditor,
         fired: injector.fired,
+        facts: checker.timeline.take().unwrap_or_default(),
     }
 }
 

@@ -3,6 +3,8 @@
 mod audit;
 mod cli;
 mod malformed;
+mod matrix;
 mod planner_properties;
+mod reports;
 mod simulation;
 mod support;

@@ -360,7 +360,7 @@ fn reference(case: &Case) -> Decision {
         .collect();
     let healthy = views.iter().filter(|v| v.status == Status::Healthy).count() as u32;
     // Every node votes; the default quorum is a majority.
-    let quorum = (cluster.quorum_size).unwrap_or(cluster.nodes.len() as u32 / 2 + 1);
+    let quorum = cluster.quorum_size.unwrap_or(cluster.nodes.len() as u32 / 2 + 1);
     let refused = (policy.needs_quorum() && healthy < quorum) || healthy < policy.min_healthy_nodes;
     let mut candidates: Vec<usize> = (0..eligible.len()).filter(|&i| eligible[i]).collect();
     if refused {
@@ -489,6 +489,17 @@ proptest! {
                 "promoted {} lagging {} ms past max_lag_ms {}",
                 target, view.lag_ms, case.policy.max_lag_ms
             );
+        }
+    }
+
+    #[test]
+    fn declared_views_mark_the_failed_set_and_nothing_else(case in case()) {
+        check_valid(&case)?;
+        let declared = PlanRequest::declared_views(&case.cluster, &case.failed);
+        prop_assert_eq!(declared.len(), case.cluster.nodes.len());
+        for ((view, expected), node) in declared.iter().zip(case.views()).zip(&case.cluster.nodes) {
+            prop_assert_eq!(view.status, expected.status, "{}", node.node_id);
+            prop_assert_eq!(view.lag_ms, 0.0);
         }
     }
 

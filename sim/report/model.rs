@@ -1,0 +1,355 @@
+//! The report model: what a matrix run found, per (scenario, topology) cell, with
+//! latency distributions, violation counts and examples with replay commands, and
+//! each scenario's expectations judged. `report.json` is this model serialized; its
+//! fields are documented in docs/REPORTS.md.
+
+use crate::check::Invariant;
+use crate::control::standard::Mutant;
+use crate::engine::Seed;
+use crate::run::aggregate::Aggregate;
+use crate::run::matrix::Cell;
+use crate::run::replay;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+/// The schema identifier written in every report; bumped on incompatible changes.
+pub const SCHEMA: &str = "failsim.report/1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub master_seed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutant: Option<String>,
+    /// Whether every cell met its scenario's expectations.
+    pub passed: bool,
+    pub totals: Totals,
+    pub cells: Vec<CellReport>,
+    /// Wall-clock figures: the only part that differs between identical runs; left
+    /// out with `--no-timing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
+    /// One run re-run with its trace, for the HTML timeline; absent when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleRun>,
+}
+
+/// One run of the matrix, traced: what happened when, and when the faults acted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SampleRun {
+    pub scenario: String,
+    pub cluster_id: String,
+    pub run_index: u64,
+    pub seed: u64,
+    /// The scenario's duration: the timeline's extent.
+    pub duration_ms: f64,
+    /// Why this run was chosen, e.g. "first failing run" or "run 0 of the first cell".
+    pub reason: String,
+    pub replay: String,
+    /// Notable events in time order (not every message: crashes, declarations,
+    /// promotions, DNS flips, first writes, failovers, violations).
+    pub events: Vec<TimelineEvent>,
+    /// When each fault acted, as a window (a point fault has `end_ms == start_ms`).
+    pub faults: Vec<FaultWindow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at_ms: f64,
+    /// A short class that groups events into lanes, e.g. "crash", "promote", "violation".
+    pub kind: String,
+    /// One line on what happened, e.g. "n2 promoted in term 3".
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultWindow {
+    pub start_ms: f64,
+    pub end_ms: f64,
+    /// The fault's kind as in the scenario, e.g. "region_isolation".
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub cells: u64,
+    pub failing_cells: u64,
+    pub runs: u64,
+    pub runs_with_safety_violations: u64,
+    pub safety_violations: u64,
+    pub events: u64,
+}
+
+/// The harness's own speed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub threads: u64,
+    pub wall_s: f64,
+    pub runs_per_s: f64,
+    pub events_per_s: f64,
+    pub simulated_s_per_wall_s: f64,
+}
+
+/// One (scenario, topology) cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellReport {
+    pub scenario: String,
+    pub description: String,
+    pub cluster_id: String,
+    pub policy_id: String,
+    pub runs: u64,
+    pub passed: bool,
+    /// Each expectation not met, in a sentence.
+    pub failures: Vec<String>,
+    pub detection_ms: Distribution,
+    pub failover_ms: Distribution,
+    pub unavailable_ms: Distribution,
+    pub lost_writes: LostWrites,
+    pub failovers: u64,
+    pub false_failovers: u64,
+    /// The most false failovers in any one run (what `expect.max_false_failovers` bounds).
+    pub false_failovers_max: u64,
+    pub actions_failed: u64,
+    pub events: u64,
+    pub violations: Vec<InvariantCount>,
+    pub final_states: FinalStates,
+    /// Faults of the scenario that never acted in any run (a scenario that tests nothing).
+    pub inert_faults: Vec<String>,
+    pub examples: Vec<ExampleReport>,
+}
+
+/// Percentiles of a virtual-time metric over the runs it applies to (null when none).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub count: u64,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+    /// `(quantile, ms)` at each of [`QUANTILES`], in order: the points of a CDF (the
+    /// quantile 0 is the minimum, 1 the maximum). Empty when `count` is 0.
+    pub quantiles: Vec<(f64, f64)>,
+}
+
+/// The quantiles every [`Distribution`] lists, for CDF charts.
+pub const QUANTILES: [f64; 13] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0];
+
+impl Distribution {
+    /// From a histogram of microseconds, in milliseconds (to the microsecond).
+    pub fn of(histogram: &Histogram<u64>) -> Distribution {
+        let count = histogram.len();
+        let ms = |us: u64| us as f64 / 1000.0;
+        if count == 0 {
+            return Distribution {
+                count,
+                p50: None,
+                p95: None,
+                p99: None,
+                max: None,
+                mean: None,
+                quantiles: Vec::new(),
+            };
+        }
+        let last = QUANTILES.len() - 1;
+        let quantiles = QUANTILES
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| {
+                let us = match i {
+                    0 => histogram.min(),
+                    _ if i == last => histogram.max(),
+                    _ => histogram.value_at_quantile(q),
+                };
+                (q, ms(us))
+            })
+            .collect();
+        Distribution {
+            count,
+            p50: Some(ms(histogram.value_at_quantile(0.50))),
+            p95: Some(ms(histogram.value_at_quantile(0.95))),
+            p99: Some(ms(histogram.value_at_quantile(0.99))),
+            max: Some(ms(histogram.max())),
+            mean: Some((histogram.mean() * 1000.0).round() / 1_000_000.0),
+            quantiles,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LostWrites {
+    pub total: u64,
+    pub max: u64,
+    pub runs_with_loss: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvariantCount {
+    pub invariant: String,
+    pub safety: bool,
+    pub violations: u64,
+    pub runs: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FinalStates {
+    pub healthy: u64,
+    pub degraded: u64,
+    pub critical: u64,
+}
+
+/// An example violation, with the command that replays its run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExampleReport {
+    pub invariant: String,
+    pub run_index: u64,
+    pub seed: u64,
+    pub at_ms: f64,
+    pub detail: String,
+    pub replay: String,
+}
+
+impl Report {
+    /// Builds the report of a matrix from its cells and their aggregates.
+    pub fn build(cells: &[Cell<'_>], aggregates: &[Aggregate], master_seed: u64, mutant: Option<Mutant>) -> Report {
+        let cells: Vec<CellReport> =
+            cells.iter().zip(aggregates).map(|(cell, aggregate)| CellReport::build(cell, aggregate, mutant)).collect();
+        let totals = Totals {
+            cells: cells.len() as u64,
+            failing_cells: cells.iter().filter(|c| !c.passed).count() as u64,
+            runs: aggregates.iter().map(|a| a.runs).sum(),
+            runs_with_safety_violations: aggregates
+                .iter()
+                .map(|a| {
+                    Invariant::ALL
+                        .iter()
+                        .filter(|i| i.is_safety())
+                        .map(|i| a.runs_violating[*i as usize])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .sum(),
+            safety_violations: aggregates.iter().map(Aggregate::safety_violations).sum(),
+            events: aggregates.iter().map(|a| a.events).sum(),
+        };
+        Report {
+            schema: SCHEMA.to_string(),
+            master_seed,
+            mutant: mutant.map(|m| m.as_str().to_string()),
+            passed: totals.failing_cells == 0,
+            totals,
+            cells,
+            timing: None,
+            sample: None,
+        }
+    }
+}
+
+impl CellReport {
+    fn build(cell: &Cell<'_>, a: &Aggregate, mutant: Option<Mutant>) -> CellReport {
+        let scenario = cell.scenario;
+        let failures = judge(cell, a);
+        let violations = Invariant::ALL
+            .iter()
+            .map(|i| InvariantCount {
+                invariant: i.as_str().to_string(),
+                safety: i.is_safety(),
+                violations: a.violations[*i as usize],
+                runs: a.runs_violating[*i as usize],
+            })
+            .collect();
+        let examples = a
+            .examples
+            .iter()
+            .map(|e| ExampleReport {
+                invariant: e.invariant.as_str().to_string(),
+                run_index: e.run_index,
+                seed: e.seed,
+                at_ms: e.at_ms,
+                detail: e.detail.clone(),
+                replay: replay::command(
+                    &cell.scenario_ref,
+                    &cell.cluster_ref,
+                    cell.policy_ref.as_deref(),
+                    mutant,
+                    Seed(e.seed),
+                ),
+            })
+            .collect();
+        let inert_faults = scenario
+            .faults
+            .iter()
+            .zip(&a.faults_fired)
+            .enumerate()
+            .filter(|(_, (_, fired))| **fired == 0 && a.runs > 0)
+            .map(|(i, (fault, _))| format!("faults[{i}] ({})", fault.kind()))
+            .collect();
+        CellReport {
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            cluster_id: cell.cluster.cluster_id.clone(),
+            policy_id: cell.policy.policy_id.clone(),
+            runs: a.runs,
+            passed: failures.is_empty(),
+            failures,
+            detection_ms: Distribution::of(&a.detection_us),
+            failover_ms: Distribution::of(&a.failover_us),
+            unavailable_ms: Distribution::of(&a.unavailable_us),
+            lost_writes: LostWrites {
+                total: a.lost_writes_total,
+                max: a.lost_writes_max,
+                runs_with_loss: a.runs_with_loss,
+            },
+            failovers: a.failovers,
+            false_failovers: a.false_failovers,
+            false_failovers_max: a.false_failovers_max,
+            actions_failed: a.actions_failed,
+            events: a.events,
+            violations,
+            final_states: FinalStates {
+                healthy: a.final_states[0],
+                degraded: a.final_states[1],
+                critical: a.final_states[2],
+            },
+            inert_faults,
+            examples,
+        }
+    }
+}
+
+/// The scenario's expectations not met by this cell, each in a sentence.
+fn judge(cell: &Cell<'_>, a: &Aggregate) -> Vec<String> {
+    let expect = &cell.scenario.expect;
+    let mut failures = Vec::new();
+    let safety = a.safety_violations();
+    if safety > u64::from(expect.max_violations) {
+        failures.push(format!("{safety} safety violations, expected at most {}", expect.max_violations));
+    }
+    let stuck = a.runs_violating[Invariant::Stuck as usize];
+    if stuck > 0 {
+        failures.push(format!("{stuck} runs got stuck (spent their event budget)"));
+    }
+    if let (Some(n), true) = (expect.promotions, a.promotion_mismatches > 0) {
+        failures
+            .push(format!("{} of {} runs did not end with exactly {n} promotion(s)", a.promotion_mismatches, a.runs));
+    }
+    if let (Some(state), true) = (expect.final_state, a.final_state_mismatches > 0) {
+        failures.push(format!("{} of {} runs did not end {}", a.final_state_mismatches, a.runs, state.as_str()));
+    }
+    for (name, limit_s, histogram) in
+        [("detection", expect.detection_p95_s, &a.detection_us), ("failover", expect.failover_p95_s, &a.failover_us)]
+    {
+        if let (Some(limit_s), Some(p95)) = (limit_s, Distribution::of(histogram).p95) {
+            if p95 > limit_s * 1000.0 {
+                failures.push(format!("{name} p95 {:.1} s, expected at most {limit_s} s", p95 / 1000.0));
+            }
+        }
+    }
+    if let Some(limit) = expect.max_lost_writes.filter(|l| a.lost_writes_max > *l) {
+        failures.push(format!("a run lost {} acknowledged writes, expected at most {limit}", a.lost_writes_max));
+    }
+    if let Some(limit) = expect.max_false_failovers.filter(|l| a.false_failovers_max > u64::from(*l)) {
+        failures.push(format!("a run had {} false failovers, expected at most {limit}", a.false_failovers_max));
+    }
+    failures
+}

@@ -1,0 +1,68 @@
+//! The matrix: scenarios x topologies x seeds, run on rayon's thread pool and folded
+//! into one [`Aggregate`] per cell as runs finish.
+//!
+//! A run's seed depends only on (master seed, scenario, topology, run index), and the
+//! aggregation is exact and order-independent, so the result is the same whatever the
+//! thread count. The caller chooses the pool (`ThreadPool::install`).
+
+use super::aggregate::Aggregate;
+use super::single::{self, RunRequest};
+use crate::control::standard::Mutant;
+use crate::engine::derive_seed;
+use crate::model::{Cluster, Policy, Scenario};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One (scenario, topology) pair with its policy and run count, and the references
+/// that name each on a command line (for replay commands).
+#[derive(Clone, Debug)]
+pub struct Cell<'a> {
+    pub scenario: &'a Scenario,
+    pub scenario_ref: String,
+    pub cluster: &'a Cluster,
+    pub cluster_ref: String,
+    pub policy: &'a Policy,
+    pub policy_ref: Option<String>,
+    /// Runs: indices `first_run .. first_run + runs`.
+    pub first_run: u64,
+    pub runs: u64,
+}
+
+/// Options shared by every run of a matrix.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub master_seed: u64,
+    pub mutant: Option<Mutant>,
+}
+
+/// Runs every cell; `done` counts finished runs (for a progress display).
+pub fn run(cells: &[Cell<'_>], options: Options, done: &AtomicU64) -> Vec<Aggregate> {
+    cells.par_iter().map(|cell| run_cell(cell, options, done)).collect()
+}
+
+/// Runs one cell's seeds in parallel and folds them.
+pub fn run_cell(cell: &Cell<'_>, options: Options, done: &AtomicU64) -> Aggregate {
+    let faults = cell.scenario.faults.len();
+    let expected = (cell.scenario.expect.promotions, cell.scenario.expect.final_state);
+    (cell.first_run..cell.first_run + cell.runs)
+        .into_par_iter()
+        .fold(
+            || Aggregate::new(faults),
+            |mut aggregate, index| {
+                let seed = derive_seed(options.master_seed, &cell.scenario.name, &cell.cluster.cluster_id, index);
+                let request = RunRequest {
+                    scenario: cell.scenario,
+                    cluster: cell.cluster,
+                    policy: cell.policy,
+                    seed,
+                    mutant: options.mutant,
+                    trace: false,
+                };
+                let outcome = single::run(&request);
+                aggregate.add(index, &outcome, expected);
+                done.fetch_add(1, Ordering::Relaxed);
+                aggregate
+            },
+        )
+        .reduce(|| Aggregate::new(faults), Aggregate::merge)
+}
