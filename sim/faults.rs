@@ -77,24 +77,7 @@ impl Injector {
     /// When every fault has stopped acting (the last window end or restart), if they
     /// all do; `None` when some fault lasts to the end of the run.
     pub fn heal_time(&self) -> Option<SimTime> {
-        let mut latest = SimTime::ZERO;
-        for armed in &self.armed {
-            let end = match armed {
-                Armed::NodeCrash(f) => Some(f.at + f.restart_after.unwrap_or(SimTime::ZERO)),
-                Armed::RegionLoss(f) => Some(f.at + f.restart_after.unwrap_or(SimTime::ZERO)),
-                Armed::MonitorCrash(f) => f.restart_after.map(|r| f.at + r),
-                Armed::Flapping(f) => Some(f.at + SimTime((f.down.0 + f.up.0) * u64::from(f.cycles))),
-                Armed::ClockSkew(f) => Some(f.at),
-                Armed::RegionIsolation(f) => f.window.end(),
-                Armed::Partition(f) => f.window.end(),
-                Armed::PacketLoss(f) => f.window.end(),
-                Armed::LatencySpike(f) => f.window.end(),
-                Armed::ReplicationLag(f) => f.window.end(),
-                Armed::ActionFailure(f) => f.window.end(),
-            };
-            latest = latest.max(end?);
-        }
-        Some(latest)
+        self.armed.iter().map(Armed::healed).try_fold(SimTime::ZERO, |latest, healed| Some(latest.max(healed?)))
     }
 
     /// When the earliest fault starts, if any.
@@ -169,6 +152,17 @@ impl Armed {
             Armed::LatencySpike(f) => f.window.end(),
             Armed::ReplicationLag(f) => f.window.end(),
             Armed::ActionFailure(f) => f.window.end(),
+        }
+    }
+
+    /// When the fault stops changing the world: its end, or for a crash that never
+    /// restarts (and a clock skew), the moment it acted; `None` while it lasts.
+    pub fn healed(&self) -> Option<SimTime> {
+        match self {
+            Armed::NodeCrash(_) | Armed::RegionLoss(_) | Armed::ClockSkew(_) => {
+                Some(self.end().unwrap_or(self.start()))
+            }
+            _ => self.end(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! model: no clock, no files (the CLI writes them, atomically).
 
 pub mod charts;
+pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;

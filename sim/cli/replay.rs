@@ -3,7 +3,6 @@
 use super::simulate::write_trace;
 use super::target;
 use super::Outcome;
-use failsim::control::standard::Mutant;
 use failsim::engine::Seed;
 use failsim::run::{self as runner, RunRequest};
 use std::path::PathBuf;
@@ -21,33 +20,25 @@ invariant (as it did when the replay command was printed).";
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    #[arg(long, value_name = "SCENARIO")]
-    scenario: String,
-    /// Topology (default: the scenario's first).
-    #[arg(long, value_name = "CLUSTER")]
-    cluster: Option<String>,
-    #[arg(long, value_name = "POLICY")]
-    policy: Option<String>,
+    #[command(flatten)]
+    target: target::RunArgs,
     /// The run's seed, as printed.
     #[arg(long)]
     seed: u64,
-    #[arg(long, value_parser = target::parse_mutant)]
-    mutant: Option<Mutant>,
     /// Where to write the trace.
     #[arg(long, value_name = "FILE")]
     trace: PathBuf,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let clusters: Vec<String> = args.cluster.iter().cloned().collect();
-    let target = target::resolve(&args.scenario, &clusters, args.policy.as_deref())?;
+    let target = args.target.resolve()?;
     let cluster = &target.clusters[0].0.value;
     let request = RunRequest {
         scenario: &target.scenario.value,
         cluster,
         policy: &target.policy.value,
         seed: Seed(args.seed),
-        mutant: args.mutant,
+        mutant: args.target.mutant,
         trace: true,
     };
     let outcome = runner::run(&request);

@@ -32,15 +32,8 @@ pub enum SimulateFormat {
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// Scenario: a file path, builtin:NAME, or a built-in name.
-    #[arg(long, value_name = "SCENARIO")]
-    scenario: String,
-    /// Topology to run on (default: the scenario's first).
-    #[arg(long, value_name = "CLUSTER")]
-    cluster: Option<String>,
-    /// Policy (default: the scenario's, else builtin:seed-auto).
-    #[arg(long, value_name = "POLICY")]
-    policy: Option<String>,
+    #[command(flatten)]
+    target: target::RunArgs,
     /// Run exactly this seed.
     #[arg(long, conflicts_with = "seeds")]
     seed: Option<u64>,
@@ -50,9 +43,6 @@ pub struct Args {
     /// The master seed the run seeds derive from.
     #[arg(long, default_value_t = 0)]
     master_seed: u64,
-    /// Run a deliberately broken control plane.
-    #[arg(long, value_parser = target::parse_mutant)]
-    mutant: Option<Mutant>,
     #[arg(long, value_enum, default_value = "text")]
     format: SimulateFormat,
     /// Write the event trace of the (single) run as JSON Lines.
@@ -61,8 +51,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let clusters: Vec<String> = args.cluster.iter().cloned().collect();
-    let target = target::resolve(&args.scenario, &clusters, args.policy.as_deref())?;
+    let target = args.target.resolve()?;
     let (cluster, cluster_ref) = &target.clusters[0];
     let scenario = &target.scenario.value;
     let seeds: Vec<Seed> = match (args.seed, args.seeds) {
@@ -80,7 +69,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 cluster: &cluster.value,
                 policy,
                 seed,
-                mutant: args.mutant,
+                mutant: args.target.mutant,
                 trace: args.trace.is_some(),
             };
             runner::run(&request)
@@ -91,9 +80,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
     let text = match args.format {
         SimulateFormat::Json => {
-            output::render(&to_json(&target, cluster_ref, args.mutant, &outcomes), DataFormat::Json)?
+            output::render(&to_json(&target, cluster_ref, args.target.mutant, &outcomes), DataFormat::Json)?
         }
-        SimulateFormat::Text => to_text(&target, cluster_ref, args.mutant, &outcomes)?,
+        SimulateFormat::Text => to_text(&target, cluster_ref, args.target.mutant, &outcomes)?,
     };
     output::emit(&text, None)?;
     let broken = outcomes.iter().any(|o| !o.violations.is_empty());

@@ -7,6 +7,32 @@ use failsim::engine::Seed;
 use failsim::model::{load, resolve, Cluster, Loaded, Policy, Scenario, Source};
 use std::path::Path;
 
+/// The command-line arguments naming one scenario run: scenario, topology, policy and
+/// control-plane variant (shared by `simulate` and `replay`).
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Scenario: a file path, builtin:NAME, or a built-in name.
+    #[arg(long, value_name = "SCENARIO")]
+    pub scenario: String,
+    /// Topology to run on (default: the scenario's first).
+    #[arg(long, value_name = "CLUSTER")]
+    pub cluster: Option<String>,
+    /// Policy (default: the scenario's, else builtin:seed-auto).
+    #[arg(long, value_name = "POLICY")]
+    pub policy: Option<String>,
+    /// Run a deliberately broken control plane.
+    #[arg(long, value_parser = parse_mutant)]
+    pub mutant: Option<Mutant>,
+}
+
+impl RunArgs {
+    /// Loads what the arguments name.
+    pub fn resolve(&self) -> anyhow::Result<Target> {
+        let clusters: Vec<String> = self.cluster.iter().cloned().collect();
+        resolve(&self.scenario, &clusters, self.policy.as_deref())
+    }
+}
+
 /// A scenario with everything it runs against, and the references to replay it.
 pub struct Target {
     pub scenario: Loaded<Scenario>,

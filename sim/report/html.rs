@@ -11,6 +11,7 @@
 //! escapes what it draws itself. Pure: a function of the report.
 
 use super::charts::{self, Layout, METRICS};
+use super::escape::markup as escape;
 use super::model::{CellReport, Distribution, ExampleReport, InvariantCount, Report, SampleRun};
 use std::fmt::Write;
 
@@ -41,24 +42,6 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "<footer>report schema <code>{}</code></footer>", escape(&report.schema));
     out.push_str("</main>\n</body>\n</html>\n");
-    out
-}
-
-/// Escapes text for HTML content and attribute values; drops control characters.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\t' => out.push(ch),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -1,6 +1,7 @@
 //! `junit.xml`: one test case per (scenario, topology) cell; a cell that misses its
 //! expectations is a failure whose message lists what failed and how to replay it.
 
+use super::escape::markup as escape;
 use super::model::Report;
 use std::fmt::Write;
 
@@ -62,32 +63,4 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "</testsuites>");
     out
-}
-
-/// Escapes text for XML content and attribute values; drops characters XML 1.0 forbids.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escaping_covers_markup_and_drops_forbidden_characters() {
-        assert_eq!(escape("<a href=\"x\">&'\u{1}</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;");
-    }
 }

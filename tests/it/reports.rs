@@ -164,7 +164,7 @@ fn html_shows_the_verdict_totals_and_every_replay_command() {
     assert!(html.contains("Harness speed"), "timing is shown when present");
     for cell in failing_cells(&report) {
         for example in cell["examples"].as_array().unwrap() {
-            let replay = report::html::escape(example["replay"].as_str().unwrap());
+            let replay = report::escape::markup(example["replay"].as_str().unwrap());
             assert!(html.contains(&format!("<code class=\"replay\">{replay}</code>")), "{replay} is in a <code> block");
         }
     }
