@@ -4,6 +4,7 @@
 
 mod audit;
 mod execute;
+mod gate;
 mod list;
 mod output;
 mod plan;
@@ -69,6 +70,7 @@ enum Command {
     Simulate(simulate::Args),
     Replay(replay::Args),
     Execute(execute::Args),
+    Gate(gate::Args),
     Status(status::Args),
     Validate(validate::Args),
     List(list::Args),
@@ -86,6 +88,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Simulate(args) => simulate::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Execute(args) => execute::run(&args),
+        Command::Gate(args) => gate::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::List(args) => list::run(&args),

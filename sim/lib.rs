@@ -13,3 +13,4 @@ pub mod control;
 pub mod check;
 pub mod run;
 pub mod report;
+pub mod gate;

@@ -3,7 +3,7 @@
 
 use super::output;
 use super::Outcome;
-use failsim::model::{load, resolve, Cluster, InputError, Kind, Policy, Scenario};
+use failsim::model::{load, resolve, InputError};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -48,51 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 }
 
 fn check(file: &std::path::Path) -> Result<String, InputError> {
-    let text = load::read_file(file)?;
-    let tree = load::parse(&text)?;
-    let kind = load::kind_of(&tree).ok_or_else(|| {
-        let message = "cannot tell the kind: expected cluster_id (topology), policy_id (policy), or name (scenario)";
-        InputError::new(&text.origin, Some(tree.at), "", message)
-    })?;
-    match kind {
-        Kind::Topology => {
-            let cluster = load::decode::<Cluster>(&text)?;
-            output::warn_all(&cluster.warnings);
-            let c = &cluster.value;
-            Ok(format!(
-                "topology {}: {} nodes in {} region(s), quorum {}",
-                c.cluster_id,
-                c.nodes.len(),
-                c.regions.len(),
-                c.quorum_size()
-            ))
-        }
-        Kind::Policy => {
-            let policy = load::decode::<Policy>(&text)?;
-            output::warn_all(&policy.warnings);
-            let strategy = serde_json::to_value(policy.value.strategy).unwrap_or_default();
-            Ok(format!("policy {}: {} strategy", policy.value.policy_id, strategy.as_str().unwrap_or_default()))
-        }
-        Kind::Scenario => {
-            let scenario = load::decode::<Scenario>(&text)?;
-            output::warn_all(&scenario.warnings);
-            let clusters = resolve::scenario_topologies(&scenario)?;
-            let policy = resolve::scenario_policy(&scenario)?;
-            output::warn_all(&policy.warnings);
-            for cluster in &clusters {
-                output::warn_all(&cluster.warnings);
-                let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);
-                output::warn_all(&load::finish(policy.clone(), &crossref)?.warnings);
-            }
-            let names: Vec<&str> = clusters.iter().map(|c| c.value.cluster_id.as_str()).collect();
-            Ok(format!(
-                "scenario {}: {} faults over {} s, on {} under {}",
-                scenario.value.name,
-                scenario.value.faults.len(),
-                scenario.value.duration_s,
-                names.join(", "),
-                policy.value.policy_id
-            ))
-        }
-    }
+    let checked = resolve::check_document(&load::read_file(file)?)?;
+    output::warn_all(&checked.warnings);
+    Ok(checked.summary)
 }

@@ -1,7 +1,8 @@
 //! The node agent: what runs on every node. It heartbeats the monitor, keeps its
 //! write lease from the replies, ships its log when it is primary, applies shipped
 //! logs (and acknowledges them under sync replication) when it is a standby, and
-//! carries out the executor's commands.
+//! carries out the executor's commands (demote, promote, and verify: a node confirms
+//! it is primary in the failover's term, and stays silent when it is not).
 //!
 //! A lease runs from the moment the node *sent* the heartbeat that earned it, on the
 //! node's own clock: the monitor, which only knows when it received the heartbeat,
@@ -132,6 +133,7 @@ impl Standard<'_> {
         let (range, factor) = match action {
             ActionKind::Promote => (actions.promote_ms, self.cluster.nodes[node.index()].redundancy.promote_factor()),
             ActionKind::Demote => (actions.demote_ms, 1.0),
+            ActionKind::Verify => (actions.verify_ms, 1.0),
             _ => (actions.notify_ms, 1.0),
         };
         SimTime::from_ms(range.at(sim.streams.actions.unit()) * factor)
@@ -150,12 +152,18 @@ impl Standard<'_> {
         if !state.up || state.incarnation != life {
             return;
         }
+        // A node confirms a verification only as the primary of that term; otherwise it
+        // has nothing to confirm, and the executor's timeout speaks for it.
+        let primary_in_term = state.role == Role::Primary && state.term == term;
+        if action == ActionKind::Verify && !primary_in_term {
+            return;
+        }
         let failure_rate = sim.world.action_failure[action as usize];
         let mut ok = !sim.streams.actions.chance(failure_rate);
         // A promotion to a term the node has seen passed is stale (the executor has
         // re-planned since): refuse it. A retried promotion it already carried out
         // (the reply was lost) is done.
-        let promoted_already = state.role == Role::Primary && state.term == term;
+        let promoted_already = primary_in_term;
         if action == ActionKind::Promote && state.term > term {
             ok = false;
         }

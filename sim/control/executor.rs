@@ -1,8 +1,8 @@
 //! The executor: runs a failover plan's actions in virtual time.
 //!
-//! Commands to nodes (demote, promote) travel over the simulated network and the node
-//! takes a sampled time to carry them out; local actions (approval, fence, DNS flip,
-//! notify, verify) take a sampled time at the executor. A failed attempt is retried
+//! Commands to nodes (demote, promote, verify) travel over the simulated network and
+//! the node takes a sampled time to carry them out; local actions (approval, fence, DNS
+//! flip, notify) take a sampled time at the executor. A failed attempt is retried
 //! after a backoff that doubles; a promotion that keeps failing re-plans to the next
 //! target, in a fresh term; the whole failover is abandoned past `max_failover_time_s`.
 //!
@@ -11,10 +11,21 @@
 //! the monitor's last grant plus `lease_ms` plus `margin_ms`. After a re-plan away from
 //! a target whose promotion went unanswered (it may have taken the role, its reply
 //! lost), it also waits out the lease that target may hold.
+//!
+//! Before every promote command (first attempt, retry, or after a re-plan) it checks
+//! again, in the monitor's view, the quorum the failover started with: voters healthy
+//! and heard from in time. Without it, it waits (until the quorum is heard again or
+//! the failover's deadline passes) rather than promote.
+//!
+//! `verify` is a command to the new primary: the node confirms only if it is up and
+//! still primary in the failover's term, and the verifier fails the failover when no
+//! confirmation comes before the step's timeout (fresh evidence, not the monitor's
+//! seconds-old heartbeat view).
 
 use super::auditor::AuditKind;
 use super::plan::Plan;
 use super::standard::{Mutant, Standard, Timer};
+use super::verifier::Confirmation;
 use crate::engine::{Fact, NodeId, Payload, Sim, SimTime};
 use crate::model::ActionKind;
 
@@ -25,6 +36,8 @@ pub enum Phase {
     Running,
     /// Waiting for the old primary's lease to expire before promoting.
     LeaseWait,
+    /// Waiting for a quorum of voters heard from in time before promoting.
+    QuorumWait,
     /// Waiting to retry after a failed attempt.
     Backoff,
 }
@@ -89,14 +102,18 @@ impl Standard<'_> {
         let now = sim.now();
         let token = self.token();
         let lease_wait_until = self.lease_wait_until();
+        let reported = self.monitor.nodes.iter().map(|r| r.term).max().unwrap_or(0);
+        let newest_term = self.monitor.term.max(self.monitor.issued_term).max(reported);
+        let quorum_lost = self.failover_needs_quorum() && !self.has_heard_quorum();
         let Some(f) = self.failover.as_mut() else { return };
         if f.term == 0 {
-            let reported = self.monitor.nodes.iter().map(|r| r.term).max().unwrap_or(0);
-            f.term = self.monitor.term.max(reported) + 1;
+            f.term = newest_term + 1;
+            self.monitor.issued_term = f.term;
         }
         if now > f.deadline {
             return self.finish(sim, false, "exceeded max_failover_time_s");
         }
+        let was_waiting_for_quorum = f.phase == Phase::QuorumWait;
         f.token = token;
         f.phase = Phase::Running;
         let actions = &self.policy.actions;
@@ -124,20 +141,54 @@ impl Standard<'_> {
                     );
                     return sim.schedule(until, Timer::Step { token });
                 }
+                if quorum_lost {
+                    return self.wait_for_quorum(sim, was_waiting_for_quorum);
+                }
                 sim.send(monitor, target.0, Payload::Command { action, term, token });
                 let factor = self.cluster.nodes[target.index()].redundancy.promote_factor();
                 sim.schedule(now + SimTime::from_ms(actions.promote_ms.max * factor + 5000.0), Timer::Step { token });
             }
-            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify | ActionKind::Verify => {
+            ActionKind::Verify => {
+                sim.send(monitor, target.0, Payload::Command { action, term, token });
+                sim.schedule(now + SimTime::from_ms(actions.verify_ms.max + 5000.0), Timer::Step { token });
+            }
+            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify => {
                 let range = match action {
                     ActionKind::Fence => actions.fence_ms,
                     ActionKind::DnsFlip => actions.dns_flip_ms,
-                    ActionKind::Notify => actions.notify_ms,
-                    _ => actions.verify_ms,
+                    _ => actions.notify_ms,
                 };
                 let duration = SimTime::from_ms(range.at(sim.streams.actions.unit()));
                 sim.schedule(now + duration, Timer::Step { token });
             }
+        }
+    }
+
+    /// The quorum the failover started with is no longer heard: hold the promotion. A
+    /// voter heard again resumes it at once (`resume_quorum_wait`); otherwise it is
+    /// looked at again every heartbeat interval, and given up past the deadline.
+    fn wait_for_quorum(&mut self, sim: &mut Sim<Timer>, already_waiting: bool) {
+        let now = sim.now();
+        let token = self.token();
+        let f = self.failover.as_mut().expect("running");
+        f.token = token;
+        f.phase = Phase::QuorumWait;
+        if !already_waiting {
+            let detail = format!(
+                "wait for a quorum before promoting: {} of {} voters healthy and heard from, quorum {}",
+                self.monitor.heard_count(),
+                self.cluster.voter_count(),
+                self.quorum_size()
+            );
+            self.auditor.record(now, AuditKind::Action, detail);
+        }
+        sim.schedule(now + self.settings.interval, Timer::Step { token });
+    }
+
+    /// A voter was heard again: a promotion held for lack of quorum looks again now.
+    pub(super) fn resume_quorum_wait(&mut self, sim: &mut Sim<Timer>) {
+        if self.failover.as_ref().is_some_and(|f| f.phase == Phase::QuorumWait) && self.has_heard_quorum() {
+            self.begin_step(sim);
         }
     }
 
@@ -176,7 +227,11 @@ impl Standard<'_> {
                 f.unanswered_promotion = Some(sim.now());
                 self.attempt_failed(sim, "no reply in time")
             }
-            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify | ActionKind::Verify => {
+            ActionKind::Verify => {
+                self.audit_action(sim, "no confirmation in time");
+                self.conclude(sim, Confirmation::Missing)
+            }
+            ActionKind::Fence | ActionKind::DnsFlip | ActionKind::Notify => {
                 let failure_rate = sim.world.action_failure[action as usize];
                 if sim.streams.actions.chance(failure_rate) {
                     if action == ActionKind::DnsFlip && self.is(Mutant::IgnoreDnsFailure) {
@@ -202,19 +257,21 @@ impl Standard<'_> {
                 f.dns_flipped = true;
                 sim.world.flip_dns(target);
             }
-            ActionKind::Verify => {
-                self.audit_action(sim, "done");
-                let report = self.verify_failover(sim);
-                sim.world.record(Fact::Verified { passed: report.passed });
-                self.auditor.record(sim.now(), AuditKind::Verification, report.summary());
-                let passed = report.passed;
-                self.last_verification = Some(report);
-                return self.finish(sim, passed, "verified");
-            }
             _ => {}
         }
         self.audit_action(sim, "done");
         self.advance(sim);
+    }
+
+    /// The verify step is over, confirmed by the new primary or not: the verifier's
+    /// verdict ends the failover.
+    fn conclude(&mut self, sim: &mut Sim<Timer>, confirmation: Confirmation) {
+        let report = self.verify_failover(sim, confirmation);
+        sim.world.record(Fact::Verified { passed: report.passed });
+        self.auditor.record(sim.now(), AuditKind::Verification, report.summary());
+        let passed = report.passed;
+        self.last_verification = Some(report);
+        self.finish(sim, passed, "verified")
     }
 
     pub(super) fn on_command_done(
@@ -236,6 +293,9 @@ impl Standard<'_> {
             f.old_fenced = true;
         }
         self.audit_action(sim, "done");
+        if action == ActionKind::Verify {
+            return self.conclude(sim, Confirmation::Confirmed);
+        }
         self.advance(sim);
     }
 
@@ -280,6 +340,7 @@ impl Standard<'_> {
         let f = self.failover.as_mut().expect("running");
         f.excluded.push(f.target);
         f.term += 1;
+        self.monitor.issued_term = self.monitor.issued_term.max(f.term);
         if f.unanswered_promotion.is_some() {
             f.lease_waited = false;
         }

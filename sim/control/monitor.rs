@@ -11,6 +11,14 @@
 //! deadline: a voter gone silent but not yet declared failed is likely cut off with the
 //! primary. While a failover runs, only its target (in its term) may be adopted as the
 //! new primary, and seeing it claim the role in a heartbeat confirms its promotion.
+//!
+//! A failed flag is evidence only while the node stays silent: a primary heard from
+//! within its current deadline (restarted, not yet back to `recovery_threshold`
+//! heartbeats) is never failed over from.
+//!
+//! The monitor keeps which node is primary, in which term, and the highest term it
+//! handed out in a durable state store, as a real orchestrator does: they survive a
+//! monitor crash (see [`Monitor::restarted`]); its counters and lease grants do not.
 
 use super::auditor::AuditKind;
 use super::executor::Failover;
@@ -32,18 +40,26 @@ pub struct NodeRecord {
     pub claims_primary: bool,
 }
 
-/// The monitor's memory; lost when it crashes.
+/// The monitor's memory. `primary`, `term` and `issued_term` are durable (kept in the
+/// orchestrator's state store, they survive a crash); the rest is lost when it crashes.
 #[derive(Clone, Debug)]
 pub struct Monitor {
     pub nodes: Vec<NodeRecord>,
+    /// Durable: the node the monitor holds to be primary.
     pub primary: Option<NodeId>,
+    /// Durable: the term of `primary`.
     pub term: u32,
+    /// Durable: the highest term a failover has handed out (a promotion may have taken
+    /// it even if the failover never finished), so no later failover reuses it.
+    pub issued_term: u32,
     /// An upper bound on when the current primary's last lease began (real time).
     pub last_lease_grant: SimTime,
     /// Bumped at every restart, so timers of an earlier life are ignored.
     pub epoch: u32,
     /// Whether the last evaluation refused for lack of quorum (audited once).
     pub refused_for_quorum: bool,
+    /// When the next `Evaluate` timer is due, if one is pending (one at a time).
+    pub evaluation_due: Option<SimTime>,
 }
 
 impl Monitor {
@@ -52,9 +68,26 @@ impl Monitor {
             nodes: vec![NodeRecord { term: 1, ..NodeRecord::default() }; node_count],
             primary,
             term: 1,
+            issued_term: 1,
             last_lease_grant: SimTime::ZERO,
             epoch: 0,
             refused_for_quorum: false,
+            evaluation_due: None,
+        }
+    }
+
+    /// The monitor after a restart at `now`: the durable state (`primary`, `term`,
+    /// `issued_term`) as it was, every node record fresh (no misses, not failed, never
+    /// heard), a new epoch, and, not knowing when the last lease was granted, `now` as
+    /// that time.
+    pub fn restarted(&self, now: SimTime) -> Monitor {
+        Monitor {
+            primary: self.primary,
+            term: self.term,
+            issued_term: self.issued_term,
+            last_lease_grant: now,
+            epoch: self.epoch + 1,
+            ..Monitor::new(self.nodes.len(), None)
         }
     }
 
@@ -73,7 +106,7 @@ impl Monitor {
 }
 
 impl Standard<'_> {
-    fn quorum_size(&self) -> u32 {
+    pub(super) fn quorum_size(&self) -> u32 {
         if self.is(Mutant::OffByOneQuorum) {
             (self.cluster.voter_count() / 2).max(1)
         } else {
@@ -84,6 +117,18 @@ impl Standard<'_> {
     /// Whether the monitor sees a quorum of healthy voters.
     pub fn has_quorum(&self) -> bool {
         quorum::has_quorum(self.monitor.healthy_count(), self.quorum_size())
+    }
+
+    /// Whether a quorum of voters is healthy and heard from in time (see
+    /// [`Monitor::heard_count`]): what a failover needs to start, and to promote.
+    pub fn has_heard_quorum(&self) -> bool {
+        quorum::has_quorum(self.monitor.heard_count(), self.quorum_size())
+    }
+
+    /// Whether a failover must hold a quorum (the policy's rule, unless the
+    /// `no_quorum_check` mutant ignores it).
+    pub(super) fn failover_needs_quorum(&self) -> bool {
+        self.policy.needs_quorum() && !self.is(Mutant::NoQuorumCheck)
     }
 
     /// The cluster state in the monitor's view (CRITICAL while the monitor is down).
@@ -114,9 +159,11 @@ impl Standard<'_> {
         // A standby heard again after missing a deadline is a target again: a failover
         // that found no target while it was silent may go ahead now.
         let heard_again = !record.failed && record.misses > 0;
+        let mut recovered = false;
         if record.failed {
             record.hits += 1;
             if record.hits >= self.settings.recovery_threshold {
+                recovered = true;
                 record.failed = false;
                 record.misses = 0;
                 sim.world.record(Fact::Declared { node, failed: false });
@@ -131,8 +178,8 @@ impl Standard<'_> {
         // executor abandoned must not be adopted (nor be granted leases).
         let adoptable = self.failover.as_ref().is_none_or(|f| f.target == node && f.term == term);
         if claims_primary && adoptable && (unknown || term > self.monitor.term) {
-            // A restarted monitor learns the primary from the nodes themselves; a higher
-            // term always wins.
+            // A higher term always wins: a promotion the monitor did not see through (its
+            // failover was cut short by a crash, or ran out of time).
             self.monitor.primary = Some(node);
             self.monitor.term = term;
         }
@@ -150,6 +197,9 @@ impl Standard<'_> {
         }
         if heard_again {
             self.evaluate(sim);
+        }
+        if heard_again || recovered {
+            self.resume_quorum_wait(sim);
         }
     }
 
@@ -195,9 +245,14 @@ impl Standard<'_> {
             return;
         }
         let now = sim.now();
-        let needs_quorum = self.policy.needs_quorum() || self.policy.strategy == Strategy::QuorumBased;
-        let heard_quorum = quorum::has_quorum(self.monitor.heard_count(), self.quorum_size());
-        if needs_quorum && !heard_quorum && !self.is(Mutant::NoQuorumCheck) {
+        // A primary heard from within its deadline is alive and reaches the monitor: its
+        // failed flag is left from before it came back (recovery takes
+        // `recovery_threshold` heartbeats). Look again when that deadline passes, in
+        // case it falls silent again.
+        if let Some(deadline) = self.heard_until(old, now) {
+            return self.evaluate_at(sim, deadline);
+        }
+        if self.failover_needs_quorum() && !self.has_heard_quorum() {
             if !self.monitor.refused_for_quorum {
                 self.monitor.refused_for_quorum = true;
                 let detail = format!(
@@ -212,8 +267,7 @@ impl Standard<'_> {
         }
         self.monitor.refused_for_quorum = false;
         if let Some(wait_until) = self.anti_flapping_wait(now) {
-            sim.schedule(wait_until, Timer::Evaluate { epoch: self.monitor.epoch });
-            return;
+            return self.evaluate_at(sim, wait_until);
         }
         let plan = self.plan_from_view(old, &[]);
         match plan.failover_target_id.as_deref().and_then(|t| self.cluster.node_index(t)) {
@@ -238,6 +292,23 @@ impl Standard<'_> {
                 self.auditor.record(now, AuditKind::Decision, format!("no failover: {reason}"));
             }
         }
+    }
+
+    /// The end of `node`'s current deadline window, if the monitor heard from it and
+    /// that end is still ahead of `now`.
+    fn heard_until(&self, node: NodeId, now: SimTime) -> Option<SimTime> {
+        let heard = self.monitor.nodes[node.index()].last_heard?;
+        Some(self.deadline_after(heard)).filter(|deadline| *deadline > now)
+    }
+
+    /// Schedules an evaluation at `at`, unless one is already due by then.
+    fn evaluate_at(&mut self, sim: &mut Sim<Timer>, at: SimTime) {
+        let now = sim.now();
+        if self.monitor.evaluation_due.is_some_and(|due| due > now && due <= at) {
+            return;
+        }
+        self.monitor.evaluation_due = Some(at);
+        sim.schedule(at, Timer::Evaluate { epoch: self.monitor.epoch });
     }
 
     /// When cooldown or the hourly limit allow the next failover, if not now.
@@ -323,14 +394,14 @@ impl Standard<'_> {
         }
     }
 
-    /// A restarted monitor remembers nothing: it relearns the primary from heartbeats
-    /// and, not knowing when the last lease was granted, treats its restart as that time.
+    /// A restarted monitor reads its durable state back (the primary, its term, the
+    /// highest term handed out; the failover history for cooldown lives beside it in
+    /// `Standard`) and starts every node's count afresh; see [`Monitor::restarted`]. So
+    /// a primary that died while it was down is declared failed `F·I + T` after the
+    /// restart and failed over from, like any other.
     pub(super) fn on_monitor_restart(&mut self, sim: &mut Sim<Timer>) {
-        let epoch = self.monitor.epoch + 1;
-        self.monitor = super::monitor::Monitor::new(self.cluster.nodes.len(), None);
-        self.monitor.epoch = epoch;
-        self.monitor.term = 0;
-        self.monitor.last_lease_grant = sim.now();
+        self.monitor = self.monitor.restarted(sim.now());
+        let epoch = self.monitor.epoch;
         let first = sim.now() + self.settings.interval + self.settings.timeout;
         for i in 0..self.cluster.nodes.len() {
             sim.schedule(first, Timer::Check { node: NodeId(i as u32), epoch });

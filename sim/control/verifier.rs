@@ -2,12 +2,25 @@
 //! that the result is sound (seed 001: consistency, policy, quorum, freshness) and
 //! scores its confidence 0-100.
 //!
-//! It knows only what the monitor and executor know; whether it is *right* is the
-//! `verifier_agreement` invariant's business, judged from ground truth.
+//! Its one piece of fresh evidence is the `verify` command's reply: the new primary
+//! confirms it is up and primary in the failover's term. The rest comes from the
+//! monitor's heartbeat view, which is seconds old (a target that crashed since its last
+//! heartbeat still looks healthy there), so without that confirmation it fails the
+//! failover. Whether it is *right* is the `verifier_agreement` invariant's business,
+//! judged from ground truth.
 
 use super::standard::{Mutant, Standard, Timer};
 use crate::engine::Sim;
 use serde::Serialize;
+
+/// What the `verify` command to the new primary brought back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confirmation {
+    /// The node replied: it is up and primary in the failover's term.
+    Confirmed,
+    /// No reply before the step's timeout: it is down, cut off, or no longer primary.
+    Missing,
+}
 
 /// The verifier's report on one failover.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,8 +74,9 @@ impl VerificationReport {
 }
 
 impl Standard<'_> {
-    /// Verifies the running failover, just before it finishes.
-    pub(super) fn verify_failover(&self, sim: &Sim<Timer>) -> VerificationReport {
+    /// Verifies the running failover, just before it finishes, given what the new
+    /// primary answered to the `verify` command.
+    pub(super) fn verify_failover(&self, sim: &Sim<Timer>, confirmation: Confirmation) -> VerificationReport {
         let f = self.failover.as_ref().expect("verification runs inside a failover");
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
@@ -74,7 +88,15 @@ impl Standard<'_> {
             .enumerate()
             .filter(|(i, r)| *i != f.target.index() && r.claims_primary && !r.failed && r.term >= f.term)
             .count();
-        let consistency_ok = other_claims == 0 && f.dns_flipped && !target.failed;
+        let confirmed = confirmation == Confirmation::Confirmed;
+        let consistency_ok = confirmed && other_claims == 0 && f.dns_flipped && !target.failed;
+        if !confirmed {
+            errors.push(format!(
+                "the new primary {} did not confirm it is primary in term {} before the timeout",
+                self.node_name(f.target),
+                f.term
+            ));
+        }
         if other_claims > 0 {
             errors.push(format!("{other_claims} other node(s) claim the primary role in term {}", f.term));
         }

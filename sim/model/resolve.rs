@@ -167,3 +167,65 @@ pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
     }
     problems
 }
+
+/// What checking one document found: its kind, a one-line summary, and its warnings
+/// (and those of the topologies and policy a scenario names), formatted.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub kind: super::Kind,
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+/// Checks one document of any kind, telling the kind from its top-level keys; a
+/// scenario is checked together with the topologies and policy it names.
+///
+/// # Errors
+/// The first syntax, type, validation or reference error, located.
+pub fn check_document(text: &load::Text) -> Result<Checked, InputError> {
+    use super::Kind;
+    let tree = load::parse(text)?;
+    let kind = load::kind_of(&tree).ok_or_else(|| {
+        let message = "cannot tell the kind: expected cluster_id (topology), policy_id (policy), or name (scenario)";
+        InputError::new(&text.origin, Some(tree.at), "", message)
+    })?;
+    let mut warnings = Vec::new();
+    let summary = match kind {
+        Kind::Topology => {
+            let cluster = load::decode::<Cluster>(text)?;
+            warnings.extend(cluster.warnings);
+            let c = &cluster.value;
+            let (nodes, regions, quorum) = (c.nodes.len(), c.regions.len(), c.quorum_size());
+            format!("topology {}: {nodes} nodes in {regions} region(s), quorum {quorum}", c.cluster_id)
+        }
+        Kind::Policy => {
+            let policy = load::decode::<Policy>(text)?;
+            warnings.extend(policy.warnings);
+            let strategy = serde_json::to_value(policy.value.strategy).unwrap_or_default();
+            format!("policy {}: {} strategy", policy.value.policy_id, strategy.as_str().unwrap_or_default())
+        }
+        Kind::Scenario => {
+            let scenario = load::decode::<Scenario>(text)?;
+            warnings.extend(scenario.warnings.iter().cloned());
+            let clusters = scenario_topologies(&scenario)?;
+            let policy = scenario_policy(&scenario)?;
+            warnings.extend(policy.warnings.iter().cloned());
+            for cluster in &clusters {
+                warnings.extend(cluster.warnings.iter().cloned());
+                let crossref = policy_against_topology(&policy.value, &cluster.value);
+                warnings.extend(load::finish(policy.clone(), &crossref)?.warnings);
+            }
+            let names: Vec<&str> = clusters.iter().map(|c| c.value.cluster_id.as_str()).collect();
+            let s = &scenario.value;
+            format!(
+                "scenario {}: {} faults over {} s, on {} under {}",
+                s.name,
+                s.faults.len(),
+                s.duration_s,
+                names.join(", "),
+                policy.value.policy_id
+            )
+        }
+    };
+    Ok(Checked { kind, summary, warnings })
+}
