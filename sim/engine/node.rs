@@ -32,12 +32,19 @@ impl Default for Clock {
 impl Clock {
     /// Local time at real time `t`.
     pub fn local(&self, t: SimTime) -> u64 {
-        let elapsed = u128::from(t.0.saturating_sub(self.anchor_real));
-        self.anchor_local + (elapsed * u128::from(self.rate_ppm) / 1_000_000) as u64
+        let elapsed = t.0.saturating_sub(self.anchor_real);
+        if self.rate_ppm == 1_000_000 {
+            // The common case, exact without the 128-bit division.
+            return self.anchor_local + elapsed;
+        }
+        self.anchor_local + (u128::from(elapsed) * u128::from(self.rate_ppm) / 1_000_000) as u64
     }
 
     /// The first real time at which local time reaches `local`.
     pub fn real(&self, local: u64) -> SimTime {
+        if self.rate_ppm == 1_000_000 {
+            return SimTime(self.anchor_real.saturating_add(local.saturating_sub(self.anchor_local)));
+        }
         let ahead = u128::from(local.saturating_sub(self.anchor_local));
         let elapsed = (ahead * 1_000_000).div_ceil(u128::from(self.rate_ppm.max(1)));
         SimTime(self.anchor_real.saturating_add(u64::try_from(elapsed).unwrap_or(u64::MAX)))

@@ -28,6 +28,8 @@ pub struct AckedRange {
 pub struct Ledger {
     /// Writes per 1000 s, so that `floor(t_ns * rate / 1e12)` counts writes exactly.
     rate_per_ks: u128,
+    /// The same count by one u64 division, when the write interval is whole nanoseconds.
+    ns_per_write: Option<u64>,
     last: SimTime,
     pub accepted: u64,
     pub unavailable: SimTime,
@@ -39,8 +41,19 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    fn new(writes_per_s: f64) -> Ledger {
+        let rate_per_ks = (writes_per_s * 1000.0).round().max(0.0) as u128;
+        // floor(t * r / 1e12) equals floor(t / (1e12 / r)) when 1e12 / r is whole.
+        let ns_per_write =
+            (rate_per_ks > 0 && 1_000_000_000_000 % rate_per_ks == 0).then(|| (1_000_000_000_000 / rate_per_ks) as u64);
+        Ledger { rate_per_ks, ns_per_write, ..Ledger::default() }
+    }
+
     fn writes_until(&self, t: SimTime) -> u64 {
-        (u128::from(t.0) * self.rate_per_ks / 1_000_000_000_000) as u64
+        match self.ns_per_write {
+            Some(ns) => t.0 / ns,
+            None => (u128::from(t.0) * self.rate_per_ks / 1_000_000_000_000) as u64,
+        }
     }
 
     /// Writes arriving in [from, to), remembering the count at `to` so that the next
@@ -89,7 +102,7 @@ impl World {
     ) -> World {
         let count = nodes.len();
         let primary = nodes.iter().position(|n| n.role == Role::Primary).map(|i| NodeId(i as u32));
-        let ledger = Ledger { rate_per_ks: (writes_per_s * 1000.0).round().max(0.0) as u128, ..Ledger::default() };
+        let ledger = Ledger::new(writes_per_s);
         let mut world = World {
             nodes,
             monitor_up: true,
