@@ -37,8 +37,8 @@ pub struct Args {
     /// The baseline RG-8.5 compares with.
     #[arg(long, value_name = "FILE", default_value = "reports/baseline/rg8_baseline.json")]
     baseline: PathBuf,
-    /// Write this run's p95s as the new baseline.
-    #[arg(long)]
+    /// Write this run's p95s as the new baseline (only when RG-8.1 to RG-8.4 pass).
+    #[arg(long, conflicts_with = "mutant")]
     update_baseline: bool,
     /// Run the suite against a deliberately broken control plane (the gate must fail).
     #[arg(long, value_parser = target::parse_mutant)]
@@ -84,7 +84,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     write("rg8_badge.svg", gate::badge_svg(result.passed()))?;
     write("junit.xml", gate::junit(&result))?;
     write_reports(&result.report, &args.out.join("suite"))?;
-    if args.update_baseline {
+    let others_failed: Vec<&str> =
+        result.checks.iter().filter(|c| !c.passed && c.id != "RG-8.5").map(|c| c.id).collect();
+    if args.update_baseline && !others_failed.is_empty() {
+        println!("baseline not written: {} failed", others_failed.join(", "));
+    } else if args.update_baseline {
         if let Some(dir) = args.baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
         }

@@ -4,8 +4,7 @@
 
 use failsim::control::standard::Mutant;
 use failsim::engine::Seed;
-use failsim::model::{load, resolve, Cluster, Loaded, Policy, Scenario, Source};
-use std::path::Path;
+use failsim::model::{load, resolve, Cluster, Loaded, Policy, Scenario};
 
 /// The command-line arguments naming one scenario run: scenario, topology, policy and
 /// control-plane variant (shared by `simulate` and `replay`).
@@ -50,7 +49,7 @@ pub fn resolve(scenario_ref: &str, cluster_refs: &[String], policy_ref: Option<&
     super::output::warn_all(&scenario.warnings);
     let clusters = if cluster_refs.is_empty() {
         let loaded = resolve::scenario_topologies(&scenario)?;
-        let refs = scenario_cluster_refs(&scenario, loaded.len());
+        let refs = resolve::cluster_references(&scenario);
         loaded.into_iter().zip(refs).collect()
     } else {
         cluster_refs.iter().map(|r| Ok((load::topology(r)?, r.clone()))).collect::<anyhow::Result<Vec<_>>>()?
@@ -69,26 +68,6 @@ pub fn resolve(scenario_ref: &str, cluster_refs: &[String], policy_ref: Option<&
         policy,
         policy_ref: policy_ref.map(str::to_string),
     })
-}
-
-/// Command-line references for the scenario's own topologies.
-fn scenario_cluster_refs(scenario: &Loaded<Scenario>, count: usize) -> Vec<String> {
-    let sources = &scenario.value.cluster.0;
-    if sources.is_empty() {
-        return vec![format!("builtin:{}", resolve::DEFAULT_TOPOLOGY); count];
-    }
-    sources
-        .iter()
-        .map(|source| match source {
-            Source::Named(name) => match &scenario.base_dir {
-                Some(dir) if dir.join(name).exists() => dir.join(name).display().to_string(),
-                _ if Path::new(name).exists() => name.clone(),
-                _ => format!("builtin:{}", name.trim_start_matches("builtin:")),
-            },
-            // An inline topology is named by leaving --cluster out.
-            Source::Inline(_) => String::new(),
-        })
-        .collect()
 }
 
 /// The one-line command that replays a run exactly.

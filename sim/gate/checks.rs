@@ -4,15 +4,15 @@
 
 use super::baseline::{self, Baseline, BaselineCell};
 use super::config::GateConfig;
-use crate::control::audit_pack;
+use crate::control::audit_pack::{self, AuditPack};
 use crate::control::plan::Plan;
 use crate::control::planner::{self, PlanRequest};
 use crate::control::quorum;
 use crate::control::standard::Mutant;
 use crate::engine::{derive_seed, Seed};
 use crate::model::library::{self, Kind};
-use crate::model::syntax::{from_node, parse_json, parse_yaml, to_yaml};
-use crate::model::{load, resolve, Cluster, ClusterState, Loaded, Policy, Scenario, Status};
+use crate::model::syntax::{from_node, parse_json, parse_yaml, to_yaml, Location};
+use crate::model::{load, resolve, Cluster, ClusterState, InputError, Loaded, Policy, Scenario, Status};
 use crate::report::model::Report;
 use crate::run::matrix::{self, Cell, Options};
 use crate::run::single::{self, RunRequest};
@@ -60,7 +60,8 @@ fn check(id: &'static str, name: &'static str, figure: String, details: Vec<Stri
 /// Runs the gate.
 ///
 /// # Errors
-/// A scenario named in the config that cannot be loaded (bad input, exit 2).
+/// A scenario named in the config that cannot be loaded, or an audit pack it names
+/// that cannot be read or is not a pack (bad input, exit 2).
 /// With `update_baseline`, RG-8.5 compares the run with its own figures (which become
 /// the new baseline) instead of with `baseline`.
 pub fn run(
@@ -70,6 +71,7 @@ pub fn run(
     mutant: Option<Mutant>,
     stopwatch: Stopwatch<'_>,
 ) -> anyhow::Result<GateResult> {
+    let packs = load_audit_packs(config)?;
     let presence = presence(config);
     let (integrity, sample_plan) = plan_integrity();
     let suite = load_suite(config)?;
@@ -78,7 +80,7 @@ pub fn run(
     let aggregates = matrix::run(&cells, options, &AtomicU64::new(0));
     let report = Report::build(&cells, &aggregates, config.master_seed, mutant);
     let validity = failover_validity(&report);
-    let audit = audit_integrity(&cells, options);
+    let audit = audit_integrity(&cells, options, &packs);
     let now = Baseline {
         schema: baseline::SCHEMA.to_string(),
         seeds: config.seeds,
@@ -267,21 +269,7 @@ fn load_suite(config: &GateConfig) -> anyhow::Result<Suite> {
     for reference in references {
         let scenario = load::scenario(&reference)?;
         let clusters = resolve::scenario_topologies(&scenario)?;
-        let refs: Vec<String> = scenario
-            .value
-            .cluster
-            .0
-            .iter()
-            .map(|s| match s {
-                crate::model::Source::Named(n) if scenario.origin.starts_with("builtin:") => {
-                    format!("builtin:{}", n.trim_start_matches("builtin:"))
-                }
-                crate::model::Source::Named(n) => n.clone(),
-                crate::model::Source::Inline(_) => String::new(),
-            })
-            .chain(std::iter::repeat(format!("builtin:{}", resolve::DEFAULT_TOPOLOGY)))
-            .take(clusters.len())
-            .collect();
+        let refs = resolve::cluster_references(&scenario);
         let policy = resolve::scenario_policy(&scenario)?;
         scenarios.push(SuiteScenario {
             scenario,
@@ -324,6 +312,9 @@ fn failover_validity(report: &Report) -> CheckResult {
                 "  {} at {:.3} ms (seed {}): {}; replay: {}",
                 example.invariant, example.at_ms, example.seed, example.detail, example.replay
             ));
+        } else if let Some(miss) = &cell.first_miss {
+            details
+                .push(format!("  run {} (seed {}): {}; replay: {}", miss.run_index, miss.seed, miss.what, miss.replay));
         }
     }
     let t = &report.totals;
@@ -334,9 +325,27 @@ fn failover_validity(report: &Report) -> CheckResult {
     check("RG-8.3", "failover validity", figure, details)
 }
 
+/// The config's audit packs, read and parsed (not yet verified): (path, pack).
+fn load_audit_packs(config: &GateConfig) -> Result<Vec<(String, AuditPack)>, InputError> {
+    let mut packs = Vec::new();
+    for path in &config.audit_packs {
+        let text = load::read_file(std::path::Path::new(path))?;
+        let pack = serde_json::from_str(&text.body).map_err(|e| {
+            let at = (e.line() > 0).then(|| Location { line: e.line() as u32, column: e.column() as u32 });
+            let message = e.to_string();
+            // serde_json ends its message with the position the error already carries.
+            let message = message.rsplit_once(" at line ").filter(|_| at.is_some()).map_or(&*message, |(m, _)| m);
+            InputError::new(&text.origin, at, "", format!("not an audit pack: {message}"))
+        })?;
+        packs.push((path.clone(), pack));
+    }
+    Ok(packs)
+}
+
 /// RG-8.4: the audit pack of run 0 of every cell verifies (manifest and chain), and a
-/// copy with one byte of one entry changed is rejected.
-fn audit_integrity(cells: &[Cell<'_>], options: Options) -> CheckResult {
+/// copy with one byte of one entry changed is rejected; every pack the config names
+/// verifies too.
+fn audit_integrity(cells: &[Cell<'_>], options: Options, packs: &[(String, AuditPack)]) -> CheckResult {
     let mut details = Vec::new();
     let mut verified = 0;
     let mut entries = 0;
@@ -366,8 +375,17 @@ fn audit_integrity(cells: &[Cell<'_>], options: Options) -> CheckResult {
             }
         }
     }
-    let figure =
-        format!("{verified}/{} audit packs ({entries} entries) verify; every tampered copy is rejected", cells.len());
+    for (path, pack) in packs {
+        match audit_pack::verify(pack) {
+            Ok(_) => verified += 1,
+            Err(error) => details.push(format!("{path}: {error}")),
+        }
+        entries += pack.entries.len();
+    }
+    let figure = format!(
+        "{verified}/{} audit packs ({entries} entries) verify; every tampered copy is rejected",
+        cells.len() + packs.len()
+    );
     check("RG-8.4", "audit integrity", figure, details)
 }
 
@@ -408,7 +426,14 @@ fn performance(
 ) -> CheckResult {
     let p = &config.performance;
     let mut details = Vec::new();
-    for cell in report.cells.iter().filter(|c| p.scenarios.contains(&c.scenario)) {
+    let names = p.scenarios.clone().unwrap_or_else(|| vec!["primary_failure".to_string()]);
+    if p.scenarios.is_some() {
+        for name in names.iter().filter(|n| !report.cells.iter().any(|c| &c.scenario == *n)) {
+            details
+                .push(format!("performance.scenarios names `{name}`, which the failover-validity suite does not run"));
+        }
+    }
+    for cell in report.cells.iter().filter(|c| names.contains(&c.scenario)) {
         for (name, value, limit_s) in [
             ("detection", cell.detection_ms.p95, p.detection_p95_s),
             ("failover", cell.failover_ms.p95, p.failover_p95_s),

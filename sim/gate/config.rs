@@ -1,5 +1,6 @@
 //! The gate's configuration: which scenarios RG-8.3 runs and with how many seeds, the
-//! performance thresholds of RG-8.5, and extra input files RG-8.1 must find valid.
+//! performance thresholds of RG-8.5, extra input files RG-8.1 must find valid, and
+//! extra audit packs RG-8.4 must find intact.
 //! Every field has a built-in default; a config file (YAML or JSON) overrides them.
 
 use crate::model::{load::Validate, Problems};
@@ -15,6 +16,9 @@ pub struct GateConfig {
     pub master_seed: u64,
     /// Topology, policy or scenario files RG-8.1 checks besides the built-ins.
     pub extra_inputs: Vec<String>,
+    /// Audit pack files (JSON, as `failsim audit verify` reads them) RG-8.4 must find
+    /// intact besides the suite's own.
+    pub audit_packs: Vec<String>,
     pub performance: Performance,
 }
 
@@ -22,8 +26,10 @@ pub struct GateConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Performance {
-    /// Scenarios whose virtual-time p95s must stay within the thresholds below.
-    pub scenarios: Vec<String>,
+    /// Scenarios whose virtual-time p95s must stay within the thresholds below. Left
+    /// out: `primary_failure`, when the suite runs it; named: each must be in the suite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<Vec<String>>,
     pub detection_p95_s: f64,
     pub failover_p95_s: f64,
     pub unavailable_p95_s: f64,
@@ -43,6 +49,7 @@ impl Default for GateConfig {
             seeds: 100,
             master_seed: 0,
             extra_inputs: Vec::new(),
+            audit_packs: Vec::new(),
             performance: Performance::default(),
         }
     }
@@ -51,7 +58,7 @@ impl Default for GateConfig {
 impl Default for Performance {
     fn default() -> Self {
         Performance {
-            scenarios: vec!["primary_failure".to_string()],
+            scenarios: None,
             detection_p95_s: 20.0,
             failover_p95_s: 60.0,
             unavailable_p95_s: 60.0,

@@ -229,3 +229,29 @@ pub fn check_document(text: &load::Text) -> Result<Checked, InputError> {
     };
     Ok(Checked { kind, summary, warnings })
 }
+
+/// How to name each of a scenario's topologies on a command line run from the working
+/// directory (for replay commands): a file next to the scenario by its path, a
+/// built-in as `builtin:NAME`, an inline topology as an empty string (leave `--cluster`
+/// out). The default topology when the scenario names none.
+pub fn cluster_references(scenario: &Loaded<Scenario>) -> Vec<String> {
+    let sources = &scenario.value.cluster.0;
+    if sources.is_empty() {
+        return vec![format!("builtin:{DEFAULT_TOPOLOGY}")];
+    }
+    let from_library = scenario.origin.starts_with("builtin:");
+    sources
+        .iter()
+        .map(|source| match source {
+            Source::Named(name) if from_library || name.starts_with("builtin:") => {
+                format!("builtin:{}", name.trim_start_matches("builtin:"))
+            }
+            Source::Named(name) => match &scenario.base_dir {
+                Some(dir) if dir.join(name).exists() => dir.join(name).display().to_string(),
+                _ if std::path::Path::new(name).exists() => name.clone(),
+                _ => format!("builtin:{name}"),
+            },
+            Source::Inline(_) => String::new(),
+        })
+        .collect()
+}

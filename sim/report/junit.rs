@@ -42,6 +42,10 @@ pub fn render(report: &Report) -> String {
             for failure in &cell.failures {
                 let _ = writeln!(body, "{failure}");
             }
+            if let Some(miss) = &cell.first_miss {
+                let _ = writeln!(body, "run {} (seed {}): {}", miss.run_index, miss.seed, miss.what);
+                let _ = writeln!(body, "  replay: {}", miss.replay);
+            }
             for example in &cell.examples {
                 let _ = writeln!(
                     body,

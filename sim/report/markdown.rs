@@ -56,6 +56,10 @@ pub fn render(report: &Report) -> String {
             for failure in &cell.failures {
                 let _ = writeln!(out, "- {}", escape(failure));
             }
+            if let Some(miss) = &cell.first_miss {
+                let _ = writeln!(out, "- run {} (seed {}): {}", miss.run_index, miss.seed, escape(&miss.what));
+                let _ = writeln!(out, "  ```\n  {}\n  ```", miss.replay);
+            }
             for example in &cell.examples {
                 let _ = writeln!(
                     out,

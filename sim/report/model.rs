@@ -116,6 +116,18 @@ pub struct CellReport {
     /// Faults of the scenario that never acted in any run (a scenario that tests nothing).
     pub inert_faults: Vec<String>,
     pub examples: Vec<ExampleReport>,
+    /// The lowest-indexed run that missed the expected promotions or final state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_miss: Option<MissReport>,
+}
+
+/// A run that missed the scenario's expectations, with the command that replays it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MissReport {
+    pub run_index: u64,
+    pub seed: u64,
+    pub what: String,
+    pub replay: String,
 }
 
 /// Percentiles of a virtual-time metric over the runs it applies to (null when none).
@@ -313,6 +325,18 @@ impl CellReport {
             },
             inert_faults,
             examples,
+            first_miss: a.first_miss.as_ref().map(|m| MissReport {
+                run_index: m.run_index,
+                seed: m.seed,
+                what: m.what.clone(),
+                replay: replay::command(
+                    &cell.scenario_ref,
+                    &cell.cluster_ref,
+                    cell.policy_ref.as_deref(),
+                    mutant,
+                    Seed(m.seed),
+                ),
+            }),
         }
     }
 }

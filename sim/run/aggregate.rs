@@ -26,6 +26,14 @@ pub struct Example {
     pub detail: String,
 }
 
+/// A run that missed the scenario's expected promotions or final state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Miss {
+    pub run_index: u64,
+    pub seed: u64,
+    pub what: String,
+}
+
 /// The summary of one cell's runs.
 #[derive(Clone, Debug)]
 pub struct Aggregate {
@@ -51,6 +59,8 @@ pub struct Aggregate {
     pub promotion_mismatches: u64,
     /// Runs whose final state differed from the expected one (when one is expected).
     pub final_state_mismatches: u64,
+    /// The lowest-indexed run that missed an expected promotion count or final state.
+    pub first_miss: Option<Miss>,
     /// Per fault of the scenario, runs in which it acted.
     pub faults_fired: Vec<u64>,
     pub examples: Vec<Example>,
@@ -89,6 +99,7 @@ impl Aggregate {
             final_states: [0; 3],
             promotion_mismatches: 0,
             final_state_mismatches: 0,
+            first_miss: None,
             faults_fired: vec![0; fault_count],
             examples: Vec::new(),
         }
@@ -118,11 +129,19 @@ impl Aggregate {
             self.runs_violating[i] += u64::from(*count > 0);
         }
         self.final_states[outcome.final_state as usize] += 1;
-        if expected.0.is_some_and(|n| n as usize != m.failovers_promoted.len()) {
+        let promoted = m.failovers_promoted.len();
+        let mut missed = Vec::new();
+        if let Some(n) = expected.0.filter(|n| *n as usize != promoted) {
             self.promotion_mismatches += 1;
+            missed.push(format!("{promoted} promotion(s), expected {n}"));
         }
-        if expected.1.is_some_and(|s| s != outcome.final_state) {
+        if let Some(state) = expected.1.filter(|s| *s != outcome.final_state) {
             self.final_state_mismatches += 1;
+            missed.push(format!("ended {}, expected {}", outcome.final_state.as_str(), state.as_str()));
+        }
+        if !missed.is_empty() {
+            let miss = Miss { run_index, seed: outcome.seed.0, what: missed.join("; ") };
+            self.keep_miss(miss);
         }
         for (count, fired) in self.faults_fired.iter_mut().zip(&outcome.fired) {
             *count += u64::from(*fired);
@@ -135,6 +154,12 @@ impl Aggregate {
                 at_ms: violation.at_ms,
                 detail: violation.detail.clone(),
             });
+        }
+    }
+
+    fn keep_miss(&mut self, miss: Miss) {
+        if self.first_miss.as_ref().is_none_or(|m| miss.run_index < m.run_index) {
+            self.first_miss = Some(miss);
         }
     }
 
@@ -183,6 +208,9 @@ impl Aggregate {
         }
         for example in other.examples {
             self.keep_example(example);
+        }
+        if let Some(miss) = other.first_miss {
+            self.keep_miss(miss);
         }
         self
     }

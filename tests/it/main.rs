@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod gate;
 mod malformed;
 mod matrix;
 mod planner_properties;
