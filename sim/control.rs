@@ -14,6 +14,7 @@ pub mod manual;
 pub mod monitor;
 pub mod plan;
 pub mod planner;
+pub mod promotion;
 pub mod quorum;
 pub mod standard;
 pub mod verifier;

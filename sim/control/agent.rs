@@ -1,16 +1,38 @@
 //! The node agent: what runs on every node. It heartbeats the monitor, keeps its
 //! write lease from the replies, ships its log when it is primary, applies shipped
 //! logs (and acknowledges them under sync replication) when it is a standby, and
-//! carries out the executor's commands (demote, promote, and verify: a node confirms
-//! it is primary in the failover's term, and stays silent when it is not).
+//! carries out the executor's commands:
+//!
+//! - demote: a primary steps down (a sampled `demote_ms`); a node that is not primary
+//!   has nothing to do and acknowledges at once (which is how the executor learns,
+//!   just before a promotion, which voters are up and reachable: see `promotion`);
+//! - promote: the node prepares (a sampled `promote_ms`), then becomes a *candidate*:
+//!   it heartbeats the monitor at once, in the new term, and takes the primary role
+//!   only when the reply to that heartbeat grants it a lease in that term (the monitor
+//!   grants it once a quorum of voters has answered); a refusal fails the attempt;
+//! - verify: a node confirms it is primary in the failover's term, and stays silent
+//!   when it is not.
 //!
 //! A lease runs from the moment the node *sent* the heartbeat that earned it, on the
 //! node's own clock: the monitor, which only knows when it received the heartbeat,
-//! can then bound the lease's end from above.
+//! can then bound the lease's end from above. A candidate's first lease is no
+//! exception.
 
 use super::standard::{Mutant, Standard, Timer};
 use crate::engine::{Message, NodeId, Payload, Sim, SimTime};
 use crate::model::{ActionKind, ReplicationMode, Role};
+
+/// A node ready to take the primary role in `term`, waiting for the monitor's answer to
+/// its heartbeat `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidacy {
+    /// The incarnation it belongs to (a restart voids it).
+    pub life: u32,
+    pub term: u32,
+    /// The promote command's token, for the reply to the executor.
+    pub token: u32,
+    pub seq: u32,
+}
 
 impl Standard<'_> {
     /// Schedules every node's first heartbeat (at a random offset within one interval),
@@ -39,18 +61,27 @@ impl Standard<'_> {
         if !state.up || state.incarnation != life {
             return;
         }
+        let term = state.term;
+        self.send_heartbeat(sim, node, term);
+        let next = sim.now() + self.jittered_interval(sim);
+        sim.schedule(next, Timer::Heartbeat { node, life });
+    }
+
+    /// Sends the monitor a heartbeat that reports `term` (the node's own, or the term a
+    /// candidate is ready to take); returns its sequence number.
+    fn send_heartbeat(&mut self, sim: &mut Sim<Timer>, node: NodeId, term: u32) -> u32 {
+        let state = sim.world.node(node);
         let seq = self.heartbeat_seq[node.index()];
         self.heartbeat_seq[node.index()] += 1;
         let payload = Payload::Heartbeat {
             seq,
-            term: state.term,
+            term,
             position: state.log.len(),
             claims_primary: state.role == Role::Primary,
             sent_local: state.clock.local(sim.now()),
         };
         sim.send(node.0, self.monitor_endpoint(), payload);
-        let next = sim.now() + self.jittered_interval(sim);
-        sim.schedule(next, Timer::Heartbeat { node, life });
+        seq
     }
 
     pub(super) fn on_ship_timer(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32) {
@@ -71,7 +102,9 @@ impl Standard<'_> {
     pub(super) fn on_node_message(&mut self, sim: &mut Sim<Timer>, node: NodeId, message: Message) {
         match message.payload {
             Payload::HeartbeatReply { sent_local, lease, term, primary, .. } => {
-                self.on_reply(sim, node, sent_local, lease, term, primary)
+                if !self.on_candidacy_answer(sim, node, message.payload) {
+                    self.on_reply(sim, node, sent_local, lease, term, primary)
+                }
             }
             Payload::Ship { term, up_to } => self.on_ship(sim, node, NodeId(message.from), term, up_to),
             Payload::ShipAck { term, position } => {
@@ -79,6 +112,13 @@ impl Standard<'_> {
                 if state.role == Role::Primary && state.term == term {
                     sim.world.acknowledge(node, NodeId(message.from), position);
                 }
+            }
+            Payload::Command { action: ActionKind::Demote, token, .. }
+                if sim.world.node(node).role != Role::Primary =>
+            {
+                // Nothing to step down from: acknowledge at once.
+                let payload = Payload::CommandDone { action: ActionKind::Demote, token, ok: true };
+                sim.send(node.0, self.monitor_endpoint(), payload);
             }
             Payload::Command { action, term, token } => {
                 let life = sim.world.node(node).incarnation;
@@ -171,10 +211,10 @@ impl Standard<'_> {
             match action {
                 ActionKind::Promote if promoted_already => {}
                 ActionKind::Promote => {
-                    let local = state.clock.local(sim.now());
-                    sim.world.promote(node, term, local + self.settings.lease.0);
-                    let life = sim.world.node(node).incarnation;
-                    sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+                    // Ready: ask the monitor for the role; its answer decides the reply.
+                    let seq = self.send_heartbeat(sim, node, term);
+                    self.candidacy[node.index()] = Some(Candidacy { life, term, token, seq });
+                    return;
                 }
                 ActionKind::Demote => sim.world.demote(node, term),
                 _ => {}
@@ -183,10 +223,33 @@ impl Standard<'_> {
         sim.send(node.0, self.monitor_endpoint(), Payload::CommandDone { action, token, ok });
     }
 
+    /// The monitor's answer to a candidate's heartbeat: a lease in the candidate's term,
+    /// naming it primary, makes it primary (the lease running from that heartbeat's
+    /// send time); anything else is a refusal. Either way the executor hears of it.
+    /// Returns whether `reply` answered a candidacy.
+    fn on_candidacy_answer(&mut self, sim: &mut Sim<Timer>, node: NodeId, reply: Payload) -> bool {
+        let Payload::HeartbeatReply { seq, sent_local, lease, term, primary } = reply else { return false };
+        let Some(candidacy) = self.candidacy[node.index()].filter(|c| c.seq == seq) else { return false };
+        self.candidacy[node.index()] = None;
+        let (life, own_term) = (sim.world.node(node).incarnation, sim.world.node(node).term);
+        if life != candidacy.life {
+            return false;
+        }
+        let granted = lease && term == candidacy.term && primary == Some(node) && own_term <= candidacy.term;
+        if granted {
+            sim.world.promote(node, candidacy.term, sent_local + self.settings.lease.0);
+            sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+        }
+        let done = Payload::CommandDone { action: ActionKind::Promote, token: candidacy.token, ok: granted };
+        sim.send(node.0, self.monitor_endpoint(), done);
+        true
+    }
+
     /// A restarted node resumes heartbeating; a restarted primary resumes shipping (its
     /// lease is gone, so it accepts no writes until the monitor grants one, unless the
     /// `stale_primary_rejoin` mutant lets it assume one).
     pub(super) fn on_node_restart(&mut self, sim: &mut Sim<Timer>, node: NodeId) {
+        self.candidacy[node.index()] = None;
         let (life, role) = (sim.world.node(node).incarnation, sim.world.node(node).role);
         sim.schedule(sim.now(), Timer::Heartbeat { node, life });
         if role == Role::Primary {

@@ -4,7 +4,9 @@
 //! the node takes a sampled time to carry them out; local actions (approval, fence, DNS
 //! flip, notify) take a sampled time at the executor. A failed attempt is retried
 //! after a backoff that doubles; a promotion that keeps failing re-plans to the next
-//! target, in a fresh term; the whole failover is abandoned past `max_failover_time_s`.
+//! target, in a fresh term; the whole failover is abandoned past `max_failover_time_s`,
+//! unless its target already took the role (then it runs to its end, DNS flip
+//! included, and the verifier fails it for the time it took).
 //!
 //! Before promoting, unless the old primary was fenced (STONITH) or confirmed its
 //! demotion, the executor waits until the old primary's last lease has surely expired:
@@ -12,10 +14,13 @@
 //! a target whose promotion went unanswered (it may have taken the role, its reply
 //! lost), it also waits out the lease that target may hold.
 //!
-//! Before every promote command (first attempt, retry, or after a re-plan) it checks
-//! again, in the monitor's view, the quorum the failover started with: voters healthy
-//! and heard from in time. Without it, it waits (until the quorum is heard again or
-//! the failover's deadline passes) rather than promote.
+//! Before every promote command (first attempt, retry, or after a re-plan) it looks
+//! again at the monitor's view: a target declared failed since the plan was made is
+//! re-planned away from at once, and without a quorum of voters healthy and heard from
+//! in time (the old primary aside: it does not vote for its own replacement) it waits,
+//! until the quorum is heard again or the failover's deadline passes, rather than
+//! promote. The promotion itself takes effect only with a quorum confirmed at that
+//! moment (`promotion`).
 //!
 //! `verify` is a command to the new primary: the node confirms only if it is up and
 //! still primary in the failover's term, and the verifier fails the failover when no
@@ -24,6 +29,7 @@
 
 use super::auditor::AuditKind;
 use super::plan::Plan;
+use super::promotion::QuorumRound;
 use super::standard::{Mutant, Standard, Timer};
 use super::verifier::Confirmation;
 use crate::engine::{Fact, NodeId, Payload, Sim, SimTime};
@@ -66,6 +72,8 @@ pub struct Failover {
     /// role by then, with a lease of its own, so a re-plan away from it must wait that
     /// lease out too.
     pub unanswered_promotion: Option<SimTime>,
+    /// The voters' confirmation of the current promote attempt, while it runs.
+    pub round: Option<QuorumRound>,
 }
 
 impl Failover {
@@ -88,11 +96,17 @@ impl Failover {
             dns_flipped: false,
             excluded: Vec::new(),
             unanswered_promotion: None,
+            round: None,
         }
     }
 
     pub fn action(&self) -> ActionKind {
         self.steps[self.step]
+    }
+
+    /// Whether the promote step is behind it.
+    pub fn promoted(&self) -> bool {
+        self.steps[..self.step].contains(&ActionKind::Promote)
     }
 }
 
@@ -104,18 +118,22 @@ impl Standard<'_> {
         let lease_wait_until = self.lease_wait_until();
         let reported = self.monitor.nodes.iter().map(|r| r.term).max().unwrap_or(0);
         let newest_term = self.monitor.term.max(self.monitor.issued_term).max(reported);
-        let quorum_lost = self.failover_needs_quorum() && !self.has_heard_quorum();
+        let quorum_lost = !self.promotion_quorum_heard();
         let Some(f) = self.failover.as_mut() else { return };
         if f.term == 0 {
             f.term = newest_term + 1;
             self.monitor.issued_term = f.term;
         }
-        if now > f.deadline {
+        // Past the deadline a failover is abandoned, but not once its target took the
+        // role: clients would be left routed to the demoted old primary. It then runs
+        // to its end (the verifier fails it for the time it took).
+        if now > f.deadline && !f.promoted() {
             return self.finish(sim, false, "exceeded max_failover_time_s");
         }
         let was_waiting_for_quorum = f.phase == Phase::QuorumWait;
         f.token = token;
         f.phase = Phase::Running;
+        f.round = None;
         let actions = &self.policy.actions;
         let (action, old, target, term) = (f.action(), f.old, f.target, f.term);
         let monitor = self.monitor_endpoint();
@@ -141,12 +159,20 @@ impl Standard<'_> {
                     );
                     return sim.schedule(until, Timer::Step { token });
                 }
+                if self.monitor.nodes[target.index()].failed {
+                    // The target went silent after the plan was made (cut off with the
+                    // old primary, or crashed): promoting it cannot succeed.
+                    let detail = format!("{} is declared failed: no promotion of it", self.node_name(target));
+                    self.auditor.record(now, AuditKind::Decision, detail);
+                    return self.replan(sim);
+                }
                 if quorum_lost {
                     return self.wait_for_quorum(sim, was_waiting_for_quorum);
                 }
                 sim.send(monitor, target.0, Payload::Command { action, term, token });
                 let factor = self.cluster.nodes[target.index()].redundancy.promote_factor();
-                sim.schedule(now + SimTime::from_ms(actions.promote_ms.max * factor + 5000.0), Timer::Step { token });
+                let timeout = SimTime::from_ms(actions.promote_ms.max * factor + 5000.0) + self.settings.timeout;
+                sim.schedule(now + timeout, Timer::Step { token });
             }
             ActionKind::Verify => {
                 sim.send(monitor, target.0, Payload::Command { action, term, token });
@@ -161,34 +187,6 @@ impl Standard<'_> {
                 let duration = SimTime::from_ms(range.at(sim.streams.actions.unit()));
                 sim.schedule(now + duration, Timer::Step { token });
             }
-        }
-    }
-
-    /// The quorum the failover started with is no longer heard: hold the promotion. A
-    /// voter heard again resumes it at once (`resume_quorum_wait`); otherwise it is
-    /// looked at again every heartbeat interval, and given up past the deadline.
-    fn wait_for_quorum(&mut self, sim: &mut Sim<Timer>, already_waiting: bool) {
-        let now = sim.now();
-        let token = self.token();
-        let f = self.failover.as_mut().expect("running");
-        f.token = token;
-        f.phase = Phase::QuorumWait;
-        if !already_waiting {
-            let detail = format!(
-                "wait for a quorum before promoting: {} of {} voters healthy and heard from, quorum {}",
-                self.monitor.heard_count(),
-                self.cluster.voter_count(),
-                self.quorum_size()
-            );
-            self.auditor.record(now, AuditKind::Action, detail);
-        }
-        sim.schedule(now + self.settings.interval, Timer::Step { token });
-    }
-
-    /// A voter was heard again: a promotion held for lack of quorum looks again now.
-    pub(super) fn resume_quorum_wait(&mut self, sim: &mut Sim<Timer>) {
-        if self.failover.as_ref().is_some_and(|f| f.phase == Phase::QuorumWait) && self.has_heard_quorum() {
-            self.begin_step(sim);
         }
     }
 
@@ -282,6 +280,9 @@ impl Standard<'_> {
         token: u32,
         ok: bool,
     ) {
+        if action == ActionKind::Demote && self.on_round_answer(sim, from, token) {
+            return;
+        }
         let Some(f) = self.failover.as_mut() else { return };
         if f.token != token || f.phase != Phase::Running || f.action() != action {
             return;
@@ -390,7 +391,7 @@ impl Standard<'_> {
     fn finish(&mut self, sim: &mut Sim<Timer>, success: bool, why: &str) {
         let Some(f) = self.failover.take() else { return };
         let now = sim.now();
-        let promoted = sim.world.node(f.target).term == f.term && f.steps[..f.step].contains(&ActionKind::Promote);
+        let promoted = sim.world.node(f.target).term == f.term && f.promoted();
         if promoted {
             self.monitor.primary = Some(f.target);
             self.monitor.term = f.term;

@@ -103,6 +103,13 @@ impl Monitor {
     pub fn heard_count(&self) -> u32 {
         self.nodes.iter().filter(|n| !n.failed && n.misses == 0).count() as u32
     }
+
+    /// [`Monitor::heard_count`] without `node` (a failover's old primary, which does not
+    /// vote for its own replacement).
+    pub fn heard_count_without(&self, node: NodeId) -> u32 {
+        let own = self.nodes[node.index()];
+        self.heard_count() - u32::from(!own.failed && own.misses == 0)
+    }
 }
 
 impl Standard<'_> {
@@ -183,15 +190,23 @@ impl Standard<'_> {
             self.monitor.primary = Some(node);
             self.monitor.term = term;
         }
-        let is_primary = self.monitor.primary == Some(node) && claims_primary && term == self.monitor.term;
-        let replacing = self.failover.as_ref().is_some_and(|f| f.old == node);
-        let lease = is_primary && !replacing && !self.monitor.nodes[node.index()].failed && self.has_quorum();
-        if lease {
-            self.monitor.last_lease_grant = now;
+        if self.is_candidacy(node, term, claims_primary) {
+            // Answered once the voters have (see `promotion`).
+            self.on_candidacy(sim, node, seq, sent_local);
+        } else {
+            let is_primary = self.monitor.primary == Some(node) && claims_primary && term == self.monitor.term;
+            let replacing = self.failover.as_ref().is_some_and(|f| f.old == node);
+            let lease = is_primary && !replacing && !self.monitor.nodes[node.index()].failed && self.has_quorum();
+            if lease {
+                self.monitor.last_lease_grant = now;
+            }
+            let (term, primary) = (self.monitor.term, self.monitor.primary);
+            sim.send(
+                self.monitor_endpoint(),
+                node.0,
+                Payload::HeartbeatReply { seq, sent_local, lease, term, primary },
+            );
         }
-        let reply =
-            Payload::HeartbeatReply { seq, sent_local, lease, term: self.monitor.term, primary: self.monitor.primary };
-        sim.send(self.monitor_endpoint(), node.0, reply);
         if claims_primary {
             self.on_promotion_seen(sim, node, term);
         }

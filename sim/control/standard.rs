@@ -1,10 +1,12 @@
 //! `Standard`: the seeds' continuity control plane as failsim simulates it, behind the
 //! engine's `ControlPlane` trait. Its parts live in their own files as `impl` blocks:
 //! the node agent (`agent`), the heartbeat monitor and failover decisions (`monitor`),
-//! the executor (`executor`) and the verifier (`verifier`).
+//! the executor (`executor`), the quorum confirmation of a promotion (`promotion`) and
+//! the verifier (`verifier`).
 //!
 //! A [`Mutant`] switches in one deliberate bug, to prove the harness catches it.
 
+use super::agent::Candidacy;
 use super::auditor::Auditor;
 use super::executor::Failover;
 use super::monitor::Monitor;
@@ -122,6 +124,8 @@ pub enum Timer {
     Step { token: u32 },
     /// The monitor looks at failing over again (after a cooldown).
     Evaluate { epoch: u32 },
+    /// The voters' time to confirm a promotion's term is up.
+    Round { token: u32 },
 }
 
 /// The standard control plane of one run.
@@ -135,11 +139,15 @@ pub struct Standard<'a> {
     pub auditor: Auditor,
     /// Per node, its next heartbeat sequence number.
     pub heartbeat_seq: Vec<u32>,
+    /// Per node, the promotion it is ready to take when the monitor grants it (node
+    /// memory: void after a restart).
+    pub candidacy: Vec<Option<Candidacy>>,
     /// Source of unique failover step tokens.
     pub next_token: u32,
-    /// Start times of past failovers, for cooldown and the hourly limit.
+    /// Start times of past failovers, for cooldown and the hourly limit. Durable, like
+    /// the monitor's primary and term: it survives a monitor restart.
     pub failover_starts: Vec<SimTime>,
-    /// End of the last failover, for the cooldown.
+    /// End of the last failover, for the cooldown. Durable.
     pub last_failover_end: Option<SimTime>,
     /// The last failover that finished, for reports.
     pub last_failover: Option<Failover>,
@@ -160,6 +168,7 @@ impl<'a> Standard<'a> {
             failover: None,
             auditor: Auditor::default(),
             heartbeat_seq: vec![0; cluster.nodes.len()],
+            candidacy: vec![None; cluster.nodes.len()],
             next_token: 0,
             failover_starts: Vec::new(),
             last_failover_end: None,
@@ -214,6 +223,7 @@ impl ControlPlane for Standard<'_> {
             }
             Timer::Check { node, epoch } => self.on_check(sim, node, epoch),
             Timer::Step { token } => self.on_step(sim, token),
+            Timer::Round { token } => self.on_round_timeout(sim, token),
             Timer::Evaluate { epoch } => {
                 if epoch == self.monitor.epoch {
                     self.evaluate(sim);

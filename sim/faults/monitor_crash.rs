@@ -1,5 +1,6 @@
 //! `monitor_crash`: the control plane crashes and, optionally, restarts with no memory
-//! of its counters, leases or failover in progress.
+//! of its counters, leases or failover in progress (what it keeps in its durable state
+//! is the control plane's business: see `control::monitor`).
 
 use super::{seconds, Context};
 use crate::engine::{Sim, SimTime, Stream};

@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod control_regressions;
 mod gate;
 mod malformed;
 mod matrix;
