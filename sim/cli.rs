@@ -38,6 +38,11 @@ impl Outcome {
 
 const AFTER_HELP: &str = "\
 Examples:
+  failsim run                                    the built-in suite, with reports in reports/latest/
+  failsim gate                                   the RG-8 continuity gate, as CI runs it
+  failsim simulate --scenario primary_failure --seeds 20
+  failsim replay --scenario primary_failure --cluster builtin:seed-example \
+                 --seed 12804762103156926453 --trace trace.jsonl --audit audit.json
   failsim list                                   what the built-in library holds
   failsim status --cluster builtin:seed-example --failed node-1
   failsim plan --cluster scenarios/topologies/seed-example.yaml \\

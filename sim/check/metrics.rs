@@ -21,7 +21,7 @@ pub struct Metrics {
     pub actions_failed: u32,
     /// Events the run processed.
     pub events: u64,
-    /// Nodes promoted, in order.
-    #[serde(rename = "promoted")]
+    /// Nodes promoted, in order (reported beside the metrics, as `promoted`).
+    #[serde(skip)]
     pub failovers_promoted: Vec<String>,
 }

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Examples:
-  failsim audit show reports/run-42/audit.json
-  failsim audit verify reports/run-42/audit.json && echo intact
+  failsim audit show audit.json
+  failsim audit verify audit.json && echo intact
 
 An audit pack is a run's control-plane audit log, sealed: every detection, decision,
 action attempt and verification in order, each entry's SHA-256 covering the one
@@ -24,14 +24,14 @@ removed, inserted or reordered; 2 the file is not an audit pack.";
 
 const SHOW_AFTER_HELP: &str = "\
 Examples:
-  failsim audit show reports/run-42/audit.json
+  failsim audit show audit.json
 
 One line per entry: seq, virtual time in ms, kind, detail; then the manifest hash
 and the chain head. Shows the pack as stored; `failsim audit verify` checks it.";
 
 const VERIFY_AFTER_HELP: &str = "\
 Examples:
-  failsim audit verify reports/run-42/audit.json
+  failsim audit verify audit.json
 
 Prints `audit pack OK: N entries, chain head H, manifest M` and exits 0, or one line
 naming the first broken entry (hash mismatch, prev_hash mismatch, seq out of order,

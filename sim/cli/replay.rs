@@ -1,5 +1,6 @@
 //! `failsim replay`: re-runs one run exactly and writes its full event trace.
 
+use super::output;
 use super::simulate::write_trace;
 use super::target;
 use super::Outcome;
@@ -28,6 +29,9 @@ pub struct Args {
     /// Where to write the trace.
     #[arg(long, value_name = "FILE")]
     trace: PathBuf,
+    /// Also write the run's sealed audit pack (for `failsim audit show|verify`).
+    #[arg(long, value_name = "FILE")]
+    audit: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
@@ -43,6 +47,16 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let outcome = runner::run(&request);
     write_trace(&args.trace, &outcome)?;
+    if let Some(path) = &args.audit {
+        let pack = failsim::control::audit_pack::seal(
+            &outcome.audit,
+            &cluster.cluster_id,
+            &target.scenario.value.name,
+            outcome.seed,
+        );
+        output::write_atomically(path, (serde_json::to_string_pretty(&pack)? + "\n").as_bytes())?;
+        println!("wrote {} ({} audit entries, {})", path.display(), pack.entries.len(), pack.audit_id);
+    }
     let events = outcome.trace.as_ref().map_or(0, Vec::len);
     println!("wrote {} ({events} trace lines, {} events)", args.trace.display(), outcome.metrics.events);
     for v in &outcome.violations {

@@ -1,6 +1,8 @@
 //! The world: every node's true state, the monitor's liveness, the network, DNS, and
 //! the client workload's ledger. The control plane changes it only through methods
-//! here, each of which records a [`Fact`] for the checks.
+//! here; those that change what the checks judge (crashes, roles, leases, DNS, writes)
+//! record a [`Fact`]. Log replication and acknowledgements change logs without one:
+//! the checks read logs directly when a fact calls for it.
 //!
 //! The workload is counted analytically: the ledger is brought up to date before
 //! every event, crediting writes at `writes_per_s` to the node DNS points at for the
