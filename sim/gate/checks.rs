@@ -9,7 +9,7 @@ use crate::control::plan::Plan;
 use crate::control::planner::{self, PlanRequest};
 use crate::control::quorum;
 use crate::control::standard::Mutant;
-use crate::engine::{derive_seed, Seed};
+use crate::engine::derive_seed;
 use crate::model::library::{self, Kind};
 use crate::model::syntax::{from_node, parse_json, parse_yaml, to_yaml, Location};
 use crate::model::{load, resolve, Cluster, ClusterState, InputError, Loaded, Policy, Scenario, Status};
@@ -350,17 +350,10 @@ fn audit_integrity(cells: &[Cell<'_>], options: Options, packs: &[(String, Audit
     let mut verified = 0;
     let mut entries = 0;
     for cell in cells {
-        let seed = derive_seed(options.master_seed, &cell.scenario.name, &cell.cluster.cluster_id, cell.first_run);
-        let request = RunRequest {
-            scenario: cell.scenario,
-            cluster: cell.cluster,
-            policy: cell.policy,
-            seed,
-            mutant: options.mutant,
-            trace: false,
-        };
+        let request = cell.request(cell.first_run, options, false);
+        let seed = request.seed;
         let outcome = single::run(&request);
-        let pack = audit_pack::seal(&outcome.audit, &cell.cluster.cluster_id, &cell.scenario.name, Seed(seed.0));
+        let pack = audit_pack::seal(&outcome.audit, &cell.cluster.cluster_id, &cell.scenario.name, seed);
         let name = format!("{} on {} (seed {})", cell.scenario.name, cell.cluster.cluster_id, seed.0);
         match audit_pack::verify(&pack) {
             Ok(_) => verified += 1,

@@ -40,6 +40,22 @@ pub fn run(cells: &[Cell<'_>], options: Options, done: &AtomicU64) -> Vec<Aggreg
     cells.par_iter().map(|cell| run_cell(cell, options, done)).collect()
 }
 
+impl<'a> Cell<'a> {
+    /// The request for run `index` of this cell: its seed derived from (master seed,
+    /// scenario, topology, index), as every caller that names a run by index must.
+    pub fn request(&self, index: u64, options: Options, trace: bool) -> RunRequest<'a> {
+        let seed = derive_seed(options.master_seed, &self.scenario.name, &self.cluster.cluster_id, index);
+        RunRequest {
+            scenario: self.scenario,
+            cluster: self.cluster,
+            policy: self.policy,
+            seed,
+            mutant: options.mutant,
+            trace,
+        }
+    }
+}
+
 /// Runs one cell's seeds in parallel and folds them.
 pub fn run_cell(cell: &Cell<'_>, options: Options, done: &AtomicU64) -> Aggregate {
     let faults = cell.scenario.faults.len();
@@ -49,16 +65,7 @@ pub fn run_cell(cell: &Cell<'_>, options: Options, done: &AtomicU64) -> Aggregat
         .fold(
             || Aggregate::new(faults),
             |mut aggregate, index| {
-                let seed = derive_seed(options.master_seed, &cell.scenario.name, &cell.cluster.cluster_id, index);
-                let request = RunRequest {
-                    scenario: cell.scenario,
-                    cluster: cell.cluster,
-                    policy: cell.policy,
-                    seed,
-                    mutant: options.mutant,
-                    trace: false,
-                };
-                let outcome = single::run(&request);
+                let outcome = single::run(&cell.request(index, options, false));
                 aggregate.add(index, &outcome, expected);
                 done.fetch_add(1, Ordering::Relaxed);
                 aggregate

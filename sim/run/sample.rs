@@ -6,17 +6,16 @@
 
 use super::matrix::{Cell, Options};
 use super::replay;
-use super::single::{self, RunRequest};
-use crate::engine::{derive_seed, Fact, NodeId, SimTime};
+use super::single;
+use crate::engine::{Fact, NodeId, SimTime};
 use crate::faults::{Injector, Placement};
 use crate::report::model::{FaultWindow, SampleRun, TimelineEvent};
 
 /// Re-runs run `run_index` of `cell` with its trace and builds its timeline.
 pub fn sample(cell: &Cell<'_>, run_index: u64, options: Options, reason: String) -> SampleRun {
     let scenario = cell.scenario;
-    let seed = derive_seed(options.master_seed, &scenario.name, &cell.cluster.cluster_id, run_index);
-    let request =
-        RunRequest { scenario, cluster: cell.cluster, policy: cell.policy, seed, mutant: options.mutant, trace: true };
+    let request = cell.request(run_index, options, true);
+    let seed = request.seed;
     let outcome = single::run(&request);
     let name = |node: NodeId| cell.cluster.nodes.get(node.index()).map_or("?", |n| n.node_id.as_str()).to_string();
     let mut events: Vec<TimelineEvent> = outcome
