@@ -10,6 +10,7 @@ pub mod network;
 pub mod node;
 pub mod queue;
 pub mod random;
+pub mod replication;
 pub mod sim;
 pub mod time;
 pub mod world;

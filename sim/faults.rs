@@ -26,7 +26,7 @@ mod monitor_crash;
 
 pub use placement::Placement;
 
-use crate::engine::random::{Concern, Stream};
+use crate::engine::random::{Concern, RunKey, Stream};
 use crate::engine::{FaultInjector, FaultStep, NodeId, Seed, Sim, SimTime};
 use crate::model::{Fault, ValueRange};
 use sha2::{Digest, Sha256};
@@ -61,13 +61,14 @@ pub struct Injector {
 impl Injector {
     /// Arms every fault of a scenario for the run of `seed`.
     pub fn arm(faults: &[Fault], placement: Placement, seed: Seed) -> Injector {
+        let key = RunKey::of(seed);
         let mut streams: Vec<Stream> = faults
             .iter()
             .enumerate()
             .map(|(i, fault)| {
                 let content = content(fault);
                 let twins_before = faults[..i].iter().filter(|f| content_of_same_kind(f, fault, &content)).count();
-                Stream::new(seed, Concern::Faults, stream_key(fault.kind(), &content, twins_before))
+                Stream::keyed(&key, Concern::Faults, stream_key(fault.kind(), &content, twins_before))
             })
             .collect();
         let armed = faults.iter().zip(&mut streams).map(|(fault, stream)| arm_one(fault, stream)).collect();

@@ -126,7 +126,7 @@ impl<'a> Checker<'a> {
     fn connected_voters<T>(&self, sim: &Sim<T>, node: NodeId) -> u32 {
         let world = &sim.world;
         (0..world.node_count())
-            .filter(|&i| world.nodes[i].up && (i == node.index() || world.network.connected(i, node.index())))
+            .filter(|&i| world.nodes[i].up && (i == node.index() || world.network().connected(i, node.index())))
             .count() as u32
     }
 
@@ -162,7 +162,7 @@ impl<'a> Checker<'a> {
         // could have caught up on.
         let world = &sim.world;
         let freshest = (0..world.node_count())
-            .filter(|&i| i == node.index() || (world.nodes[i].up && world.network.connected(i, node.index())))
+            .filter(|&i| i == node.index() || (world.nodes[i].up && world.network().connected(i, node.index())))
             .map(|i| world.nodes[i].log.len())
             .max()
             .unwrap_or(0);
@@ -261,10 +261,12 @@ impl<'a> Checker<'a> {
 
 impl<T> Observer<T> for Checker<'_> {
     fn observe(&mut self, sim: &Sim<T>, fact: Fact) {
-        if let Some(timeline) = &mut self.timeline {
-            timeline.push((sim.now(), fact));
-        }
         let now = sim.now();
+        if let Some(timeline) = &mut self.timeline {
+            // A first write is noticed at the event after it; the timeline tells when.
+            let at = if let Fact::FirstWrite { at, .. } = fact { at } else { now };
+            timeline.push((at, fact));
+        }
         let since_fault = |at: SimTime| self.first_fault.map(|f| at.saturating_sub(f).as_ms());
         match fact {
             Fact::LeaseGranted(node) => self.check_single_writer(sim, node),
@@ -275,8 +277,8 @@ impl<T> Observer<T> for Checker<'_> {
             {
                 self.metrics.detection_ms = since_fault(now);
             }
-            Fact::FirstWrite { term, .. } if term > 1 && self.metrics.failover_ms.is_none() => {
-                self.metrics.failover_ms = since_fault(now);
+            Fact::FirstWrite { term, at, .. } if term > 1 && self.metrics.failover_ms.is_none() => {
+                self.metrics.failover_ms = since_fault(at);
             }
             Fact::FailoverStarted { from } => {
                 self.metrics.failovers += 1;

@@ -1,7 +1,6 @@
 //! The node agent: what runs on every node. It heartbeats the monitor, keeps its
-//! write lease from the replies, ships its log when it is primary, applies shipped
-//! logs (and acknowledges them under sync replication) when it is a standby, and
-//! carries out the executor's commands:
+//! write lease from the replies, and carries out the executor's commands (log
+//! shipping is the world's: see `engine::replication`):
 //!
 //! - demote: a primary steps down (a sampled `demote_ms`); a node that is not primary
 //!   has nothing to do and acknowledges at once (which is how the executor learns,
@@ -20,7 +19,7 @@
 
 use super::standard::{Mutant, Standard, Timer};
 use crate::engine::{Message, NodeId, Payload, Sim, SimTime};
-use crate::model::{ActionKind, ReplicationMode, Role};
+use crate::model::{ActionKind, Role};
 
 /// A node ready to take the primary role in `term`, waiting for the monitor's answer to
 /// its heartbeat `seq`.
@@ -35,8 +34,8 @@ pub struct Candidacy {
 }
 
 impl Standard<'_> {
-    /// Schedules every node's first heartbeat (at a random offset within one interval),
-    /// the primary's log shipping, and its initial lease.
+    /// Schedules every node's first heartbeat (at a random offset within one interval)
+    /// and grants the primary its initial lease.
     pub(super) fn start_agents(&mut self, sim: &mut Sim<Timer>) {
         let interval = self.settings.interval.0;
         for i in 0..sim.world.node_count() {
@@ -47,7 +46,6 @@ impl Standard<'_> {
         if let Some(primary) = sim.world.primary() {
             let local = sim.world.node(primary).clock.local(SimTime::ZERO);
             sim.world.grant_lease(primary, local + self.settings.lease.0);
-            sim.schedule(self.settings.ship_interval, Timer::Ship { node: primary, life: 0 });
         }
     }
 
@@ -70,6 +68,7 @@ impl Standard<'_> {
     /// Sends the monitor a heartbeat that reports `term` (the node's own, or the term a
     /// candidate is ready to take); returns its sequence number.
     fn send_heartbeat(&mut self, sim: &mut Sim<Timer>, node: NodeId, term: u32) -> u32 {
+        sim.world.settle_into(node);
         let state = sim.world.node(node);
         let seq = self.heartbeat_seq[node.index()];
         self.heartbeat_seq[node.index()] += 1;
@@ -84,33 +83,14 @@ impl Standard<'_> {
         seq
     }
 
-    pub(super) fn on_ship_timer(&mut self, sim: &mut Sim<Timer>, node: NodeId, life: u32) {
-        let state = sim.world.node(node);
-        if !state.up || state.incarnation != life || state.role != Role::Primary {
-            return;
-        }
-        let (term, up_to) = (state.term, state.log.len());
-        for (i, other) in self.cluster.nodes.iter().enumerate() {
-            if i != node.index() && other.role != Role::Witness {
-                let extra = sim.world.ship_delay[i];
-                sim.send_delayed(node.0, i as u32, Payload::Ship { term, up_to }, extra);
-            }
-        }
-        sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
-    }
-
+    /// A message reaches a node. (A standby may have learned a newer term from the log
+    /// since it last looked; the handlers that compare terms settle shipping first, or
+    /// go through `World::learn_term`, which does.)
     pub(super) fn on_node_message(&mut self, sim: &mut Sim<Timer>, node: NodeId, message: Message) {
         match message.payload {
             Payload::HeartbeatReply { sent_local, lease, term, primary, .. } => {
                 if !self.on_candidacy_answer(sim, node, message.payload) {
                     self.on_reply(sim, node, sent_local, lease, term, primary)
-                }
-            }
-            Payload::Ship { term, up_to } => self.on_ship(sim, node, NodeId(message.from), term, up_to),
-            Payload::ShipAck { term, position } => {
-                let state = sim.world.node(node);
-                if state.role == Role::Primary && state.term == term {
-                    sim.world.acknowledge(node, NodeId(message.from), position);
                 }
             }
             Payload::Command { action: ActionKind::Demote, token, .. }
@@ -145,25 +125,7 @@ impl Standard<'_> {
         } else if lease && state.role == Role::Primary && term == state.term {
             sim.world.grant_lease(node, sent_local + self.settings.lease.0);
         } else if term > state.term {
-            sim.world.nodes[node.index()].term = term;
-        }
-    }
-
-    fn on_ship(&mut self, sim: &mut Sim<Timer>, node: NodeId, from: NodeId, term: u32, up_to: u64) {
-        let (own_term, role) = (sim.world.node(node).term, sim.world.node(node).role);
-        let sender = sim.world.node(from);
-        // The sender's log is only the shipped log while it is still in that term.
-        if term < own_term || sender.term != term || sender.role != Role::Primary {
-            return;
-        }
-        if role == Role::Primary {
-            sim.world.demote(node, term);
-        }
-        sim.world.nodes[node.index()].term = term;
-        sim.world.replicate(from, node, up_to);
-        if sim.world.replication == ReplicationMode::Sync {
-            let position = sim.world.node(node).log.len();
-            sim.send(node.0, from.0, Payload::ShipAck { term, position });
+            sim.world.learn_term(node, term);
         }
     }
 
@@ -188,6 +150,7 @@ impl Standard<'_> {
         token: u32,
         term: u32,
     ) {
+        sim.world.settle_into(node);
         let state = sim.world.node(node);
         if !state.up || state.incarnation != life {
             return;
@@ -231,6 +194,7 @@ impl Standard<'_> {
         let Payload::HeartbeatReply { seq, sent_local, lease, term, primary } = reply else { return false };
         let Some(candidacy) = self.candidacy[node.index()].filter(|c| c.seq == seq) else { return false };
         self.candidacy[node.index()] = None;
+        sim.world.settle_into(node);
         let (life, own_term) = (sim.world.node(node).incarnation, sim.world.node(node).term);
         if life != candidacy.life {
             return false;
@@ -238,26 +202,22 @@ impl Standard<'_> {
         let granted = lease && term == candidacy.term && primary == Some(node) && own_term <= candidacy.term;
         if granted {
             sim.world.promote(node, candidacy.term, sent_local + self.settings.lease.0);
-            sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
         }
         let done = Payload::CommandDone { action: ActionKind::Promote, token: candidacy.token, ok: granted };
         sim.send(node.0, self.monitor_endpoint(), done);
         true
     }
 
-    /// A restarted node resumes heartbeating; a restarted primary resumes shipping (its
-    /// lease is gone, so it accepts no writes until the monitor grants one, unless the
-    /// `stale_primary_rejoin` mutant lets it assume one).
+    /// A restarted node resumes heartbeating. A restarted primary (which the world has
+    /// resumed shipping) has lost its lease, so it accepts no writes until the monitor
+    /// grants one, unless the `stale_primary_rejoin` mutant lets it assume one.
     pub(super) fn on_node_restart(&mut self, sim: &mut Sim<Timer>, node: NodeId) {
         self.candidacy[node.index()] = None;
         let (life, role) = (sim.world.node(node).incarnation, sim.world.node(node).role);
         sim.schedule(sim.now(), Timer::Heartbeat { node, life });
-        if role == Role::Primary {
-            if self.is(Mutant::StalePrimaryRejoin) {
-                let local = sim.world.node(node).clock.local(sim.now());
-                sim.world.grant_lease(node, local + self.settings.lease.0);
-            }
-            sim.schedule(sim.now() + self.settings.ship_interval, Timer::Ship { node, life });
+        if role == Role::Primary && self.is(Mutant::StalePrimaryRejoin) {
+            let local = sim.world.node(node).clock.local(sim.now());
+            sim.world.grant_lease(node, local + self.settings.lease.0);
         }
     }
 }

@@ -391,6 +391,7 @@ impl Standard<'_> {
     fn finish(&mut self, sim: &mut Sim<Timer>, success: bool, why: &str) {
         let Some(f) = self.failover.take() else { return };
         let now = sim.now();
+        sim.world.settle_into(f.target);
         let promoted = sim.world.node(f.target).term == f.term && f.promoted();
         if promoted {
             self.monitor.primary = Some(f.target);

@@ -3,7 +3,9 @@
 //! The monitor counts each node's consecutive missed heartbeat deadlines: a deadline
 //! falls `interval + timeout` after the last heartbeat heard, then every `interval`;
 //! `failure_threshold` misses declare the node failed, `recovery_threshold` heartbeats
-//! in a row declare it healthy again. It grants the primary its lease in heartbeat
+//! in a row declare it healthy again. One timer watches every node's deadline (it
+//! fires at the earliest one and looks at every node that is due), so a heartbeat that
+//! moves a deadline costs no event. It grants the primary its lease in heartbeat
 //! replies while it holds a quorum in its own view (without one the cluster is
 //! CRITICAL: read-only). When it declares the primary failed it decides whether a
 //! failover may start (strategy, quorum, cooldown, hourly limit) and hands the plan
@@ -24,7 +26,7 @@ use super::auditor::AuditKind;
 use super::executor::Failover;
 use super::planner::{self, Exclusion, NodeView, PlanRequest};
 use super::quorum;
-use super::standard::{Mutant, Standard, Timer};
+use super::standard::{Mutant, Settings, Standard, Timer};
 use crate::engine::{Fact, Message, NodeId, Payload, Sim, SimTime};
 use crate::model::{ClusterState, ReplicationMode, Status, Strategy};
 
@@ -35,9 +37,20 @@ pub struct NodeRecord {
     pub hits: u32,
     pub failed: bool,
     pub last_heard: Option<SimTime>,
+    /// When the node is next due a check, unless a heartbeat heard since moved its
+    /// deadline later (see [`NodeRecord::due`]).
+    pub check_at: SimTime,
     pub position: u64,
     pub term: u32,
     pub claims_primary: bool,
+}
+
+impl NodeRecord {
+    /// When the node next misses a deadline if it stays silent.
+    pub fn due(&self, settings: &Settings) -> SimTime {
+        let deadline = self.last_heard.map_or(SimTime::ZERO, |heard| heard + settings.interval + settings.timeout);
+        self.check_at.max(deadline)
+    }
 }
 
 /// The monitor's memory. `primary`, `term` and `issued_term` are durable (kept in the
@@ -147,14 +160,14 @@ impl Standard<'_> {
     }
 
     pub(super) fn start_monitor(&mut self, sim: &mut Sim<Timer>) {
-        let first = self.settings.interval + self.settings.timeout;
-        for i in 0..self.cluster.nodes.len() {
-            sim.schedule(first, Timer::Check { node: NodeId(i as u32), epoch: self.monitor.epoch });
-        }
+        self.watch_from(sim, sim.now());
     }
 
-    fn deadline_after(&self, heard: SimTime) -> SimTime {
-        heard + self.settings.interval + self.settings.timeout
+    /// Every node's first deadline falls `interval + timeout` from `now`.
+    fn watch_from(&mut self, sim: &mut Sim<Timer>, now: SimTime) {
+        let first = now + self.settings.interval + self.settings.timeout;
+        self.monitor.nodes.iter_mut().for_each(|record| record.check_at = first);
+        sim.schedule(first, Timer::Watch { epoch: self.monitor.epoch });
     }
 
     pub(super) fn on_heartbeat(&mut self, sim: &mut Sim<Timer>, message: Message) {
@@ -218,23 +231,30 @@ impl Standard<'_> {
         }
     }
 
-    pub(super) fn on_check(&mut self, sim: &mut Sim<Timer>, node: NodeId, epoch: u32) {
+    /// The watch timer: every node whose deadline has passed misses it; then the timer
+    /// is set for the earliest deadline to come.
+    pub(super) fn on_watch(&mut self, sim: &mut Sim<Timer>, epoch: u32) {
         if epoch != self.monitor.epoch || !sim.world.monitor_up {
             return;
         }
         let now = sim.now();
-        let record = self.monitor.nodes[node.index()];
-        if let Some(heard) = record.last_heard {
-            let deadline = self.deadline_after(heard);
-            if deadline > now {
-                sim.schedule(deadline, Timer::Check { node, epoch });
-                return;
+        for i in 0..self.monitor.nodes.len() {
+            if self.monitor.nodes[i].due(&self.settings) <= now {
+                self.on_miss(sim, NodeId(i as u32));
             }
         }
+        let next = self.monitor.nodes.iter().map(|record| record.due(&self.settings)).min();
+        if let Some(next) = next {
+            sim.schedule(next, Timer::Watch { epoch });
+        }
+    }
+
+    fn on_miss(&mut self, sim: &mut Sim<Timer>, node: NodeId) {
+        let now = sim.now();
         let record = &mut self.monitor.nodes[node.index()];
         record.misses += 1;
         record.hits = 0;
-        sim.schedule(now + self.settings.interval, Timer::Check { node, epoch });
+        record.check_at = now + self.settings.interval;
         if record.misses >= self.settings.failure_threshold && !record.failed {
             record.failed = true;
             sim.world.record(Fact::Declared { node, failed: true });
@@ -313,7 +333,7 @@ impl Standard<'_> {
     /// that end is still ahead of `now`.
     fn heard_until(&self, node: NodeId, now: SimTime) -> Option<SimTime> {
         let heard = self.monitor.nodes[node.index()].last_heard?;
-        Some(self.deadline_after(heard)).filter(|deadline| *deadline > now)
+        Some(heard + self.settings.interval + self.settings.timeout).filter(|deadline| *deadline > now)
     }
 
     /// Schedules an evaluation at `at`, unless one is already due by then.
@@ -416,10 +436,6 @@ impl Standard<'_> {
     /// restart and failed over from, like any other.
     pub(super) fn on_monitor_restart(&mut self, sim: &mut Sim<Timer>) {
         self.monitor = self.monitor.restarted(sim.now());
-        let epoch = self.monitor.epoch;
-        let first = sim.now() + self.settings.interval + self.settings.timeout;
-        for i in 0..self.cluster.nodes.len() {
-            sim.schedule(first, Timer::Check { node: NodeId(i as u32), epoch });
-        }
+        self.watch_from(sim, sim.now());
     }
 }

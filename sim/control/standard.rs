@@ -114,10 +114,8 @@ impl Settings {
 pub enum Timer {
     /// A node sends its next heartbeat (`life` tells its incarnations apart).
     Heartbeat { node: NodeId, life: u32 },
-    /// A primary ships its log to the standbys.
-    Ship { node: NodeId, life: u32 },
-    /// The monitor's deadline for a node's next heartbeat.
-    Check { node: NodeId, epoch: u32 },
+    /// The monitor's earliest heartbeat deadline (one timer for every node).
+    Watch { epoch: u32 },
     /// A node finishes carrying out a command.
     NodeAction { node: NodeId, life: u32, action: ActionKind, token: u32, term: u32 },
     /// The executor's current step is due (done, timed out, or a wait is over).
@@ -217,11 +215,10 @@ impl ControlPlane for Standard<'_> {
     fn on_timer(&mut self, sim: &mut Sim<Timer>, timer: Timer) {
         match timer {
             Timer::Heartbeat { node, life } => self.on_heartbeat_timer(sim, node, life),
-            Timer::Ship { node, life } => self.on_ship_timer(sim, node, life),
             Timer::NodeAction { node, life, action, token, term } => {
                 self.on_node_action(sim, node, life, action, token, term)
             }
-            Timer::Check { node, epoch } => self.on_check(sim, node, epoch),
+            Timer::Watch { epoch } => self.on_watch(sim, epoch),
             Timer::Step { token } => self.on_step(sim, token),
             Timer::Round { token } => self.on_round_timeout(sim, token),
             Timer::Evaluate { epoch } => {

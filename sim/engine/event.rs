@@ -3,6 +3,7 @@
 //! so scheduling an event allocates nothing.
 
 use super::node::NodeId;
+use super::time::SimTime;
 use crate::model::ActionKind;
 
 /// The monitor's endpoint is the one after the last node.
@@ -25,10 +26,6 @@ pub enum Payload {
     /// from the heartbeat's send time on the node's own clock. `term` is the term the
     /// monitor knows, so a stale primary learns it was replaced.
     HeartbeatReply { seq: u32, sent_local: u64, lease: bool, term: u32, primary: Option<NodeId> },
-    /// Primary -> standby: its log up to `up_to`, in term `term`.
-    Ship { term: u32, up_to: u64 },
-    /// Standby -> primary (sync replication): "I hold your log up to `position`".
-    ShipAck { term: u32, position: u64 },
     /// Executor -> node: carry out an action of failover `token`.
     Command { action: ActionKind, term: u32, token: u32 },
     /// Node -> executor: the action of `token` is done, or failed.
@@ -69,10 +66,12 @@ pub enum Fact {
     LeaseGranted(NodeId),
     /// Clients are now routed to this node.
     DnsFlipped(NodeId),
-    /// A node accepted its first client write of `term`.
+    /// A node accepted its first client write of `term`, at `at` (noticed at the next
+    /// event, so `at` may be earlier than the fact).
     FirstWrite {
         node: NodeId,
         term: u32,
+        at: SimTime,
     },
     /// The monitor declared a node failed (`true`) or healthy again (`false`).
     Declared {

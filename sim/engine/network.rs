@@ -5,8 +5,9 @@
 //! the base loss rate combined with active loss faults. Partitions block a direction of
 //! a link; whether a message is blocked is judged when it would be delivered.
 //!
-//! Every message takes exactly three draws (latency, jitter, loss) whatever the active
-//! faults, so removing a fault does not shift the network stream's later draws.
+//! Every message takes the same draws (its latency, then one for both its jitter and
+//! its loss) whatever the active faults, so removing a fault does not shift the network
+//! stream's later draws.
 
 use super::random::Stream;
 use super::time::SimTime;
@@ -75,6 +76,14 @@ pub struct Network {
     blocks: Vec<u16>,
 }
 
+/// The draws that decide one message's fate; see [`Network::draw`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinkDraw {
+    base: u64,
+    jitter: f64,
+    loss: f64,
+}
+
 /// What happened to a message at send time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transit {
@@ -99,26 +108,50 @@ impl Network {
         self.classes[from * self.size + to]
     }
 
-    /// Sends one message: draws its latency and whether it is lost.
+    /// Sends one message: draws its fate and judges it under the current conditions.
     pub fn transit(&self, from: usize, to: usize, stream: &mut Stream) -> Transit {
+        let draw = self.draw(from, to, stream);
+        self.judge(from, to, draw)
+    }
+
+    /// The draws that decide one message's fate on `from -> to`: its base latency (from
+    /// the link's class, which never changes), then a jitter unit and a loss unit.
+    pub fn draw(&self, from: usize, to: usize, stream: &mut Stream) -> LinkDraw {
         let (lo, hi) = self.latency[self.class(from, to) as usize];
         let base = stream.between(lo, hi);
-        let jitter_unit = stream.unit();
-        let loss_unit = stream.unit();
-        let mut delay = base;
+        let (jitter, loss) = stream.unit_pair();
+        LinkDraw { base, jitter, loss }
+    }
+
+    /// What happens to a message with `draw` sent now: its delay, with the delay and
+    /// jitter of the active faults on its endpoints, or its loss.
+    pub fn judge(&self, from: usize, to: usize, draw: LinkDraw) -> Transit {
+        let mut delay = draw.base;
         let mut keep = 1.0 - self.base_loss;
-        for effect in &self.effects {
-            let applies = effect.scope.as_ref().is_none_or(|s| s.contains(from) || s.contains(to));
-            if applies {
-                delay += effect.delay.0 + (effect.jitter.0 as f64 * jitter_unit) as u64;
-                keep *= 1.0 - effect.loss;
-            }
+        for effect in self.effects_on(from, to) {
+            delay += effect.delay.0 + (effect.jitter.0 as f64 * draw.jitter) as u64;
+            keep *= 1.0 - effect.loss;
         }
-        if loss_unit < 1.0 - keep {
+        if draw.loss < 1.0 - keep {
             Transit::Lost
         } else {
             Transit::Arrives(SimTime(delay))
         }
+    }
+
+    /// The longest delay a message sent now on `from -> to` can have.
+    pub fn max_delay(&self, from: usize, to: usize) -> SimTime {
+        let (_, hi) = self.latency[self.class(from, to) as usize];
+        SimTime(self.effects_on(from, to).map(|e| e.delay.0 + e.jitter.0).sum::<u64>() + hi)
+    }
+
+    /// Whether no message sent now on `from -> to` can be lost.
+    pub fn lossless(&self, from: usize, to: usize) -> bool {
+        self.base_loss <= 0.0 && self.effects_on(from, to).all(|e| e.loss <= 0.0)
+    }
+
+    fn effects_on(&self, from: usize, to: usize) -> impl Iterator<Item = &LinkEffect> {
+        self.effects.iter().filter(move |e| e.scope.as_ref().is_none_or(|s| s.contains(from) || s.contains(to)))
     }
 
     /// Whether a partition blocks `from -> to` now.

@@ -8,7 +8,8 @@
 use super::event::{Endpoint, Event, Fact, FaultStep, Message, Payload};
 use super::network::Transit;
 use super::queue::EventQueue;
-use super::random::{Concern, Seed, Stream};
+use super::random::{Concern, RunKey, Stream};
+use super::replication::Shipped;
 use super::time::SimTime;
 use super::world::World;
 use std::fmt::Debug;
@@ -21,11 +22,11 @@ pub struct Streams {
 }
 
 impl Streams {
-    pub fn new(seed: Seed) -> Streams {
+    pub fn new(key: &RunKey) -> Streams {
         Streams {
-            network: Stream::new(seed, Concern::Network, 0),
-            actions: Stream::new(seed, Concern::Actions, 0),
-            heartbeats: Stream::new(seed, Concern::Heartbeats, 0),
+            network: Stream::keyed(key, Concern::Network, 0),
+            actions: Stream::keyed(key, Concern::Actions, 0),
+            heartbeats: Stream::keyed(key, Concern::Heartbeats, 0),
         }
     }
 }
@@ -59,28 +60,21 @@ impl<T> Sim<T> {
 }
 
 impl<T: Copy + Debug> Sim<T> {
-    pub fn new(world: World, seed: Seed, end: SimTime, trace: bool) -> Sim<T> {
-        Sim {
-            world,
-            queue: EventQueue::default(),
-            streams: Streams::new(seed),
-            trace: trace.then(Vec::new),
-            events: 0,
-            end,
+    /// A run of `world` (which holds the run's key) until `end`.
+    pub fn new(mut world: World, end: SimTime, trace: bool) -> Sim<T> {
+        if trace {
+            world.keep_shipments();
         }
+        let streams = Streams::new(&world.key());
+        Sim { world, queue: EventQueue::default(), streams, trace: trace.then(Vec::new), events: 0, end }
     }
 
     /// Sends a message over the simulated network.
     pub fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
-        self.send_delayed(from, to, payload, SimTime::ZERO);
-    }
-
-    /// Sends a message that leaves `extra` later than now (a slowed sender).
-    pub fn send_delayed(&mut self, from: Endpoint, to: Endpoint, payload: Payload, extra: SimTime) {
         let message = Message { from, to, payload };
-        match self.world.network.transit(from as usize, to as usize, &mut self.streams.network) {
+        match self.world.network().transit(from as usize, to as usize, &mut self.streams.network) {
             Transit::Arrives(delay) => {
-                let at = self.now() + delay + extra;
+                let at = self.now() + delay;
                 if at <= self.end {
                     self.queue.push(at, Event::Deliver(message));
                 }
@@ -100,6 +94,19 @@ impl<T: Copy + Debug> Sim<T> {
     pub fn schedule_fault(&mut self, at: SimTime, step: FaultStep) {
         if at <= self.end {
             self.queue.push(at, Event::Fault(step));
+        }
+    }
+
+    /// Moves the shipments settled during the last event into the trace.
+    fn note_shipments(&mut self) {
+        for shipped in self.world.take_shipments() {
+            let Shipped { from, node, term, up_to, ack, .. } = shipped;
+            let (kind, detail) = if ack {
+                ("ship_ack", format!("node {node} holds node {from}'s term {term} log up to {up_to}"))
+            } else {
+                ("ship", format!("from node {from}, term {term}, log up to {up_to}"))
+            };
+            self.note(kind, Some(node), || detail);
         }
     }
 
@@ -168,6 +175,7 @@ where
         let (at, event) = sim.queue.pop().expect("peeked");
         sim.events += 1;
         if sim.events > event_budget {
+            sim.world.settle_all();
             return Ending::Stuck { events: sim.events };
         }
         sim.world.advance(at);
@@ -175,6 +183,9 @@ where
             Event::Deliver(message) => deliver(sim, control, message),
             Event::Timer(timer) => control.on_timer(sim, timer),
             Event::Fault(step) => faults.fire(sim, step),
+        }
+        if sim.trace.is_some() {
+            sim.note_shipments();
         }
         while !sim.world.facts.is_empty() {
             std::mem::swap(&mut facts, &mut sim.world.facts);
@@ -190,6 +201,8 @@ where
     }
     let end = sim.end;
     sim.world.advance(end);
+    sim.world.settle_all();
+    sim.note_shipments();
     Ending::Completed
 }
 
@@ -197,7 +210,7 @@ fn deliver<C: ControlPlane>(sim: &mut Sim<C::Timer>, control: &mut C, message: M
     let world = &sim.world;
     let to = message.to as usize;
     let alive = if to == world.node_count() { world.monitor_up } else { world.nodes[to].up };
-    if world.network.blocked(message.from as usize, to) {
+    if world.network().blocked(message.from as usize, to) {
         sim.note("blocked", Some(message.to), || format!("{message:?}"));
     } else if !alive {
         sim.note("undelivered", Some(message.to), || format!("{message:?}"));

@@ -20,12 +20,19 @@ impl SimTime {
     /// From milliseconds given as a real number (rounded to the nanosecond; negative and
     /// NaN become zero, which validation has already refused).
     pub fn from_ms(ms: f64) -> SimTime {
-        SimTime((ms * NS_PER_MS as f64).round().clamp(0.0, u64::MAX as f64) as u64)
+        SimTime::round(ms * NS_PER_MS as f64)
     }
 
     /// From seconds given as a real number.
     pub fn from_s(s: f64) -> SimTime {
-        SimTime((s * NS_PER_S as f64).round().clamp(0.0, u64::MAX as f64) as u64)
+        SimTime::round(s * NS_PER_S as f64)
+    }
+
+    /// Nanoseconds rounded half up. A float-to-integer `as` saturates (NaN and negatives
+    /// to 0, the too large to `u64::MAX`) and truncates, so adding a half rounds; unlike
+    /// `f64::round` it needs no library call (heartbeat jitter converts every interval).
+    fn round(ns: f64) -> SimTime {
+        SimTime((ns + 0.5) as u64)
     }
 
     pub fn as_ms(self) -> f64 {

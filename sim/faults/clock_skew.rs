@@ -21,10 +21,9 @@ impl ClockSkew {
     }
 
     pub fn fire<T: Copy + Debug>(&mut self, sim: &mut Sim<T>, ctx: Context<'_>) {
-        let now = sim.now();
         let rate_ppm = (self.rate * 1_000_000.0).round() as u64;
         for node in ctx.placement.select(&self.target, 1, sim, ctx.stream) {
-            sim.world.nodes[node.index()].clock.set_rate(now, rate_ppm);
+            sim.world.set_clock_rate(node, rate_ppm);
         }
     }
 }

@@ -27,12 +27,12 @@ impl LatencySpike {
         if ctx.step.step == 0 {
             let scope = self.target.as_ref().map(|t| ctx.placement.select_endpoints(t, sim, ctx.stream));
             let effect = LinkEffect { owner: ctx.owner, scope, loss: 0.0, delay: self.extra, jitter: self.jitter };
-            sim.world.network.add_effect(effect);
+            sim.world.network_mut().add_effect(effect);
             if let Some(end) = self.window.end() {
                 ctx.next(sim, end, 1);
             }
         } else {
-            sim.world.network.remove_effects(ctx.owner);
+            sim.world.network_mut().remove_effects(ctx.owner);
         }
     }
 }

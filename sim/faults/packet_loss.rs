@@ -31,12 +31,12 @@ impl PacketLoss {
                 delay: SimTime::ZERO,
                 jitter: SimTime::ZERO,
             };
-            sim.world.network.add_effect(effect);
+            sim.world.network_mut().add_effect(effect);
             if let Some(end) = self.window.end() {
                 ctx.next(sim, end, 1);
             }
         } else {
-            sim.world.network.remove_effects(ctx.owner);
+            sim.world.network_mut().remove_effects(ctx.owner);
         }
     }
 }

@@ -56,7 +56,7 @@ impl Partition {
             for (j, b) in self.sides.iter().enumerate() {
                 let blocked = i != j && (self.direction == Direction::Symmetric || i == 0);
                 if blocked {
-                    sim.world.network.set_blocked(a, b, block);
+                    sim.world.network_mut().set_blocked(a, b, block);
                 }
             }
         }

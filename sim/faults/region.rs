@@ -73,14 +73,14 @@ impl RegionIsolation {
             self.inside = ctx.placement.select_endpoints(&self.region, sim, ctx.stream);
             self.outside = EndpointSet::default();
             ctx.placement.everyone().iter().filter(|e| !self.inside.contains(*e)).for_each(|e| self.outside.insert(e));
-            sim.world.network.set_blocked(&self.inside, &self.outside, true);
-            sim.world.network.set_blocked(&self.outside, &self.inside, true);
+            sim.world.network_mut().set_blocked(&self.inside, &self.outside, true);
+            sim.world.network_mut().set_blocked(&self.outside, &self.inside, true);
             if let Some(end) = self.window.end() {
                 ctx.next(sim, end, 1);
             }
         } else {
-            sim.world.network.set_blocked(&self.inside, &self.outside, false);
-            sim.world.network.set_blocked(&self.outside, &self.inside, false);
+            sim.world.network_mut().set_blocked(&self.inside, &self.outside, false);
+            sim.world.network_mut().set_blocked(&self.outside, &self.inside, false);
         }
     }
 }

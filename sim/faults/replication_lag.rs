@@ -28,16 +28,16 @@ impl ReplicationLag {
                 None => (0..sim.world.node_count()).map(|i| NodeId(i as u32)).collect(),
             };
             for &node in &self.hit {
-                let delay = &mut sim.world.ship_delay[node.index()];
-                *delay = *delay + self.extra;
+                let delay = sim.world.ship_delay(node) + self.extra;
+                sim.world.set_ship_delay(node, delay);
             }
             if let Some(end) = self.window.end() {
                 ctx.next(sim, end, 1);
             }
         } else {
             for &node in &self.hit {
-                let delay = &mut sim.world.ship_delay[node.index()];
-                *delay = delay.saturating_sub(self.extra);
+                let delay = sim.world.ship_delay(node).saturating_sub(self.extra);
+                sim.world.set_ship_delay(node, delay);
             }
         }
     }

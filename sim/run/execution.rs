@@ -67,9 +67,9 @@ pub fn execute(cluster: &Cluster, policy: &Policy, plan: &Plan, dry_run: bool, s
         failed_cluster.nodes[i].status = Status::Failed;
     }
     let placement = Placement::of(&failed_cluster);
-    let world = build_world(&failed_cluster, &placement, 100.0);
+    let world = build_world(&failed_cluster, &placement, 100.0, seed);
     let end = SimTime::from_s(policy.max_failover_time_s * 2.0 + 60.0);
-    let mut sim: Sim<_> = Sim::new(world, seed, end, false);
+    let mut sim: Sim<_> = Sim::new(world, end, false);
     let mut injector = Injector::arm(&[], placement, seed);
     let mut checker = Checker::new(&failed_cluster, policy, 100.0, Some(SimTime::ZERO));
     let mut control = Executing::new(Standard::new(&failed_cluster, policy, 100.0, None), plan.clone());

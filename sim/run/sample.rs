@@ -78,7 +78,7 @@ fn describe(fact: Fact, name: &dyn Fn(NodeId) -> String) -> Option<(&'static str
         Fact::Demoted(n) => ("demotion", format!("{} stepped down", name(n))),
         Fact::LeaseGranted(_) => return None,
         Fact::DnsFlipped(n) => ("dns", format!("clients routed to {}", name(n))),
-        Fact::FirstWrite { node, term } => {
+        Fact::FirstWrite { node, term, .. } => {
             ("first_write", format!("{} accepts its first write of term {term}", name(node)))
         }
         Fact::Declared { node, failed } => {

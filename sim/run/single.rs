@@ -9,6 +9,7 @@ use crate::control::audit_pack;
 use crate::control::auditor::Auditor;
 use crate::control::standard::{Mutant, Standard};
 use crate::engine::network::{LinkClass, Network};
+use crate::engine::random::RunKey;
 use crate::engine::sim::{self, TraceRecord};
 use crate::engine::{Ending, Fact, NodeId, NodeState, Seed, Sim, SimTime, World};
 use crate::faults::{Injector, Placement};
@@ -52,9 +53,9 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     let RunRequest { scenario, cluster, policy, seed, mutant, trace } = *request;
     let placement = Placement::of(cluster);
     let rate = scenario.workload.writes_per_s;
-    let world = build_world(cluster, &placement, rate);
+    let world = build_world(cluster, &placement, rate, seed);
     let end = SimTime::from_s(scenario.duration_s);
-    let mut sim = Sim::new(world, seed, end, trace);
+    let mut sim = Sim::new(world, end, trace);
     let mut injector = Injector::arm(&scenario.faults, placement, seed);
     let mut checker = Checker::new(cluster, policy, rate, injector.first_start());
     checker.timeline = trace.then(Vec::new);
@@ -95,7 +96,7 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     }
 }
 
-pub(crate) fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s: f64) -> World {
+pub(crate) fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s: f64, seed: Seed) -> World {
     let nodes = cluster
         .nodes
         .iter()
@@ -122,7 +123,10 @@ pub(crate) fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s
     let net = &cluster.network;
     let latency = [ns(net.same_site_ms), ns(net.same_region_ms), ns(net.cross_region_ms)];
     let network = Network::new(size, classes, latency, net.loss);
-    World::new(nodes, network, cluster.replication.mode, cluster.replication.sync_standbys, writes_per_s)
+    let replication = &cluster.replication;
+    let ship_interval = SimTime::from_ms(replication.ship_interval_ms);
+    let key = RunKey::of(seed);
+    World::new(nodes, network, replication.mode, replication.sync_standbys, writes_per_s, ship_interval, key)
 }
 
 /// The log that counts at the end: the primary's, else the most advanced one.
@@ -158,7 +162,7 @@ fn check_liveness<T>(checker: &mut Checker<'_>, sim: &Sim<T>, injector: &Injecto
     }
     let monitor = world.node_count();
     let reachable =
-        (0..world.node_count()).filter(|&i| world.nodes[i].up && world.network.connected(i, monitor)).count() as u32;
+        (0..world.node_count()).filter(|&i| world.nodes[i].up && world.network().connected(i, monitor)).count() as u32;
     let writable = world.dns.is_some_and(|d| world.node(d).writable(sim.end));
     if reachable >= control.cluster.quorum_size() && !writable {
         let detail = format!("faults healed at {healed} and a quorum is connected, but no writable primary by {due}");
