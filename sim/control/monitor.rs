@@ -172,6 +172,7 @@ impl Standard<'_> {
 
     pub(super) fn on_heartbeat(&mut self, sim: &mut Sim<Timer>, message: Message) {
         let Payload::Heartbeat { seq, term, position, claims_primary, sent_local } = message.payload else { return };
+        let reported_term = term;
         let node = NodeId(message.from);
         let now = sim.now();
         let record = &mut self.monitor.nodes[node.index()];
@@ -214,11 +215,16 @@ impl Standard<'_> {
                 self.monitor.last_lease_grant = now;
             }
             let (term, primary) = (self.monitor.term, self.monitor.primary);
-            sim.send(
-                self.monitor_endpoint(),
-                node.0,
-                Payload::HeartbeatReply { seq, sent_local, lease, term, primary },
-            );
+            // A reply carries a lease, or news of a newer term. A standby already in the
+            // monitor's term would learn nothing from it, so it gets none (a node's term
+            // only grows, so by the time a reply could land it would still be no news).
+            if claims_primary || term > reported_term {
+                sim.send(
+                    self.monitor_endpoint(),
+                    node.0,
+                    Payload::HeartbeatReply { seq, sent_local, lease, term, primary },
+                );
+            }
         }
         if claims_primary {
             self.on_promotion_seen(sim, node, term);
