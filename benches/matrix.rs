@@ -9,7 +9,7 @@ use failsim::run::matrix::{self, Cell, Options};
 use std::hint::black_box;
 use std::sync::atomic::AtomicU64;
 
-const RUNS: u64 = 256;
+const RUNS: u64 = 2048;
 
 fn matrix_throughput(c: &mut Criterion) {
     let scenario = load::scenario("builtin:primary_failure").expect("built-in scenario loads");
@@ -30,7 +30,7 @@ fn matrix_throughput(c: &mut Criterion) {
     group.sample_size(10);
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
-        group.bench_with_input(BenchmarkId::new("primary_failure_x256", threads), &threads, |b, _| {
+        group.bench_with_input(BenchmarkId::new("primary_failure_x2048", threads), &threads, |b, _| {
             b.iter(|| {
                 pool.install(|| {
                     black_box(matrix::run(std::slice::from_ref(&cell), Options::default(), &AtomicU64::new(0)))

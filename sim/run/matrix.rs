@@ -60,11 +60,16 @@ impl<'a> Cell<'a> {
 pub fn run_cell(cell: &Cell<'_>, options: Options, done: &AtomicU64) -> Aggregate {
     let faults = cell.scenario.faults.len();
     let expected = (cell.scenario.expect.promotions, cell.scenario.expect.final_state);
-    (cell.first_run..cell.first_run + cell.runs)
+    let runs = usize::try_from(cell.runs).expect("a run count that fits in memory's address space");
+    (0..runs)
         .into_par_iter()
+        // Each split starts an aggregate (three histograms) that must be merged later;
+        // a run is only tens of microseconds, so keep splits to a few dozen runs.
+        .with_min_len(32)
         .fold(
             || Aggregate::new(faults),
-            |mut aggregate, index| {
+            |mut aggregate, offset| {
+                let index = cell.first_run + offset as u64;
                 let outcome = single::run(&cell.request(index, options, false));
                 aggregate.add(index, &outcome, expected);
                 done.fetch_add(1, Ordering::Relaxed);
