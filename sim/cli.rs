@@ -3,6 +3,7 @@
 //! writes files.
 
 mod audit;
+mod compare;
 mod execute;
 mod gate;
 mod list;
@@ -12,6 +13,7 @@ mod replay;
 mod run;
 mod simulate;
 mod status;
+mod sweep;
 mod target;
 mod validate;
 
@@ -76,6 +78,8 @@ enum Command {
     Replay(replay::Args),
     Execute(execute::Args),
     Gate(gate::Args),
+    Compare(compare::Args),
+    Sweep(sweep::Args),
     Status(status::Args),
     Validate(validate::Args),
     List(list::Args),
@@ -94,6 +98,8 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Replay(args) => replay::run(&args),
         Command::Execute(args) => execute::run(&args),
         Command::Gate(args) => gate::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::List(args) => list::run(&args),

@@ -8,6 +8,7 @@ mod error;
 mod fault;
 pub mod library;
 pub mod load;
+pub mod params;
 mod policy;
 mod problems;
 pub mod resolve;

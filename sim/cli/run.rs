@@ -75,11 +75,26 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
         .collect::<anyhow::Result<_>>()?;
     let cells = cells(&targets, args.seeds);
-    let total: u64 = cells.iter().map(|c| c.runs).sum();
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-    let options = Options { master_seed: args.master_seed, mutant: args.mutant };
+    let options = Options { master_seed: args.master_seed, mutant: args.mutant, ..Options::default() };
+    let (mut report, aggregates) = execute(&cells, options, args.threads, !args.no_timing)?;
+    report.sample = sample_run(&cells, &aggregates, options);
+    print!("{}", report::table::render(&report));
+    write_reports(&report, &args.out)?;
+    println!("reports written to {}", args.out.display());
+    Ok(if report.passed { Outcome::Success } else { Outcome::Finding })
+}
 
+/// Runs `cells` on a pool of `threads` (default: one per core) with a progress bar on
+/// a terminal, and builds the report, with the wall-clock `timing` when asked.
+pub(super) fn execute(
+    cells: &[Cell<'_>],
+    options: Options,
+    threads: Option<usize>,
+    timing: bool,
+) -> anyhow::Result<(Report, Vec<Aggregate>)> {
+    let total: u64 = cells.iter().map(|c| c.runs).sum();
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
     #[allow(clippy::disallowed_methods)] // the runner times itself; nothing simulated reads this
@@ -88,15 +103,13 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         if std::io::stdout().is_terminal() {
             scope.spawn(|| show_progress(total, &done, &finished));
         }
-        let aggregates = pool.install(|| matrix::run(&cells, options, &done));
+        let aggregates = pool.install(|| matrix::run(cells, options, &done));
         finished.store(true, Ordering::Relaxed);
         aggregates
     });
     let wall_s = started.elapsed().as_secs_f64();
-
-    let mut report = Report::build(&cells, &aggregates, args.master_seed, args.mutant);
-    report.sample = sample_run(&cells, &aggregates, options);
-    if !args.no_timing {
+    let mut report = Report::build(cells, &aggregates, options.master_seed, options.mutant);
+    if timing {
         let simulated_s: f64 = cells.iter().map(|c| c.runs as f64 * c.scenario.duration_s).sum();
         report.timing = Some(Timing {
             threads: threads as u64,
@@ -106,10 +119,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             simulated_s_per_wall_s: simulated_s / wall_s.max(1e-9),
         });
     }
-    print!("{}", report::table::render(&report));
-    write_reports(&report, &args.out)?;
-    println!("reports written to {}", args.out.display());
-    Ok(if report.passed { Outcome::Success } else { Outcome::Finding })
+    Ok((report, aggregates))
 }
 
 /// The run drawn as a timeline: the lowest-indexed example of the first failing cell,
@@ -127,7 +137,7 @@ fn sample_run(cells: &[Cell<'_>], aggregates: &[Aggregate], options: Options) ->
 }
 
 /// One cell per (scenario, topology), in the order given.
-fn cells(targets: &[Target], seeds: Option<u64>) -> Vec<Cell<'_>> {
+pub(super) fn cells(targets: &[Target], seeds: Option<u64>) -> Vec<Cell<'_>> {
     let mut cells = Vec::new();
     for target in targets {
         for (cluster, cluster_ref) in &target.clusters {

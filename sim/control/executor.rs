@@ -33,7 +33,7 @@ use super::promotion::QuorumRound;
 use super::standard::{Mutant, Standard, Timer};
 use super::verifier::Confirmation;
 use crate::engine::{Fact, NodeId, Payload, Sim, SimTime};
-use crate::model::ActionKind;
+use crate::model::{ActionKind, Role};
 
 /// Where the current step stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +72,9 @@ pub struct Failover {
     /// role by then, with a lease of its own, so a re-plan away from it must wait that
     /// lease out too.
     pub unanswered_promotion: Option<SimTime>,
+    /// When the monitor last granted the target the role (its lease runs from a moment
+    /// before), whether or not the target got the answer.
+    pub granted: Option<SimTime>,
     /// The voters' confirmation of the current promote attempt, while it runs.
     pub round: Option<QuorumRound>,
 }
@@ -96,6 +99,7 @@ impl Failover {
             dns_flipped: false,
             excluded: Vec::new(),
             unanswered_promotion: None,
+            granted: None,
             round: None,
         }
     }
@@ -392,11 +396,19 @@ impl Standard<'_> {
         let Some(f) = self.failover.take() else { return };
         let now = sim.now();
         sim.world.settle_into(f.target);
-        let promoted = sim.world.node(f.target).term == f.term && f.promoted();
+        // The executor looks at the target once more: it may hold the role though its
+        // answer was lost on the way.
+        let target = sim.world.node(f.target);
+        let promoted = target.role == Role::Primary && target.term == f.term;
         if promoted {
             self.monitor.primary = Some(f.target);
             self.monitor.term = f.term;
             self.monitor.last_lease_grant = now;
+        } else if let Some(granted) = f.granted {
+            // The grant may still be on its way and make the target primary later: no
+            // lease for anyone until the lease it carries has certainly run out.
+            let until = granted + self.settings.lease + self.settings.lease_margin;
+            self.monitor.leases_held_until = self.monitor.leases_held_until.max(until);
         }
         self.last_failover_end = Some(now);
         let outcome = if success { "succeeded" } else { "failed" };

@@ -67,6 +67,9 @@ pub struct Monitor {
     pub issued_term: u32,
     /// An upper bound on when the current primary's last lease began (real time).
     pub last_lease_grant: SimTime,
+    /// Durable: no lease is granted before this time (a failover that ended without
+    /// knowing whether its target took the role waits out the lease it may hold).
+    pub leases_held_until: SimTime,
     /// Bumped at every restart, so timers of an earlier life are ignored.
     pub epoch: u32,
     /// Whether the last evaluation refused for lack of quorum (audited once).
@@ -83,6 +86,7 @@ impl Monitor {
             term: 1,
             issued_term: 1,
             last_lease_grant: SimTime::ZERO,
+            leases_held_until: SimTime::ZERO,
             epoch: 0,
             refused_for_quorum: false,
             evaluation_due: None,
@@ -99,6 +103,7 @@ impl Monitor {
             term: self.term,
             issued_term: self.issued_term,
             last_lease_grant: now,
+            leases_held_until: self.leases_held_until,
             epoch: self.epoch + 1,
             ..Monitor::new(self.nodes.len(), None)
         }
@@ -210,7 +215,9 @@ impl Standard<'_> {
         } else {
             let is_primary = self.monitor.primary == Some(node) && claims_primary && term == self.monitor.term;
             let replacing = self.failover.as_ref().is_some_and(|f| f.old == node);
-            let lease = is_primary && !replacing && !self.monitor.nodes[node.index()].failed && self.has_quorum();
+            let held = now < self.monitor.leases_held_until;
+            let lease =
+                is_primary && !replacing && !held && !self.monitor.nodes[node.index()].failed && self.has_quorum();
             if lease {
                 self.monitor.last_lease_grant = now;
             }

@@ -151,6 +151,9 @@ impl Standard<'_> {
         let f = self.failover.as_mut().expect("a round belongs to a running failover");
         let round = f.round.take().expect("a round is running");
         let (target, term) = (f.target, f.term);
+        if grant {
+            f.granted = Some(sim.now());
+        }
         let reply = if grant {
             Payload::HeartbeatReply {
                 seq: round.seq,

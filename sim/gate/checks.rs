@@ -76,7 +76,7 @@ pub fn run(
     let (integrity, sample_plan) = plan_integrity();
     let suite = load_suite(config)?;
     let cells = cells(&suite, config.seeds);
-    let options = Options { master_seed: config.master_seed, mutant };
+    let options = Options { master_seed: config.master_seed, mutant, ..Options::default() };
     let aggregates = matrix::run(&cells, options, &AtomicU64::new(0));
     let report = Report::build(&cells, &aggregates, config.master_seed, mutant);
     let validity = failover_validity(&report);

@@ -7,7 +7,7 @@
 use super::problems::Problems;
 use super::selector::Selector;
 use super::value_range::{number, ValueRange};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// One fault of a scenario.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -25,6 +25,33 @@ pub enum Fault {
     ReplicationLag(ReplicationLag),
     ActionFailure(ActionFailure),
     MonitorCrash(MonitorCrash),
+}
+
+/// Written as files write it: a mapping tagged by `kind`, with the variant's fields.
+impl Serialize for Fault {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Tagged<'a, T> {
+            kind: &'static str,
+            #[serde(flatten)]
+            fields: &'a T,
+        }
+        let kind = self.kind();
+        match self {
+            Fault::PrimaryLoss(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::NodeCrash(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::RegionLoss(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::RegionIsolation(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::Partition(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::PacketLoss(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::LatencySpike(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::Flapping(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::ClockSkew(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::ReplicationLag(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::ActionFailure(fields) => Tagged { kind, fields }.serialize(serializer),
+            Fault::MonitorCrash(fields) => Tagged { kind, fields }.serialize(serializer),
+        }
+    }
 }
 
 /// The primary crashes, and optionally restarts (as a former primary).

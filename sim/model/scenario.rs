@@ -7,7 +7,7 @@ use super::problems::Problems;
 use super::topology::Cluster;
 use super::value_range::number;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -18,7 +18,7 @@ pub const FAULT_COUNT_MAX: usize = 256;
 /// Most seeds one scenario may ask for by default.
 pub const SEED_COUNT_MAX: u32 = 10_000_000;
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
@@ -28,7 +28,7 @@ pub struct Scenario {
     #[serde(default)]
     pub cluster: Sources<Cluster>,
     /// The policy: a name, a path or an inline mapping; default the built-in `seed-auto`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Source<Policy>>,
     #[serde(default = "default_duration_s")]
     pub duration_s: f64,
@@ -123,6 +123,22 @@ pub struct Sources<T>(pub Vec<Source<T>>);
 impl<T> Default for Sources<T> {
     fn default() -> Self {
         Sources(Vec::new())
+    }
+}
+
+/// A name as a string, an inline value as its mapping: the forms a file writes.
+impl<T: Serialize> Serialize for Source<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Source::Named(name) => serializer.serialize_str(name),
+            Source::Inline(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Sources<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 

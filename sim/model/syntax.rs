@@ -10,6 +10,7 @@ mod emit;
 mod parse;
 mod scalar;
 
+pub(crate) use deserializer::closest;
 pub use deserializer::{from_node, DeError, TAG_KEY};
 pub use document::{Entry, Location, Node, ScalarStyle, Value};
 pub use emit::to_yaml;

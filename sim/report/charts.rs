@@ -26,10 +26,10 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xba, 0xb0, 0xac),
 ];
 
-const RED: RGBColor = RGBColor(0xe1, 0x57, 0x59);
-const INK: RGBColor = RGBColor(0x3d, 0x44, 0x4d);
-const GRID: RGBColor = RGBColor(0xe6, 0xe9, 0xed);
-const AXIS: RGBColor = RGBColor(0x9a, 0xa3, 0xad);
+pub(crate) const RED: RGBColor = RGBColor(0xe1, 0x57, 0x59);
+pub(crate) const INK: RGBColor = RGBColor(0x3d, 0x44, 0x4d);
+pub(crate) const GRID: RGBColor = RGBColor(0xe6, 0xe9, 0xed);
+pub(crate) const AXIS: RGBColor = RGBColor(0x9a, 0xa3, 0xad);
 const FONT: &str = "sans-serif";
 
 /// The colour of series `index`, as `#rrggbb`.
@@ -38,12 +38,12 @@ pub fn hex(index: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-fn color(index: usize) -> RGBColor {
+pub(crate) fn color(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
-type Drawn = Result<(), Box<dyn Error>>;
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Drawn = Result<(), Box<dyn Error>>;
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 /// Picks one of a cell's distributions.
 pub type Metric = fn(&CellReport) -> &Distribution;
@@ -56,7 +56,7 @@ pub const METRICS: [(&str, Metric); 3] = [
 ];
 
 /// Draws into a fresh SVG document of `size` pixels.
-fn svg(size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Result<String, String> {
+pub(crate) fn svg(size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Result<String, String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
@@ -69,12 +69,12 @@ fn svg(size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Result<String
     Ok(out.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))
 }
 
-fn text(size: u32) -> TextStyle<'static> {
+pub(crate) fn text(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
 
 /// An upper bound for an axis: a little above `max`, and never an empty range.
-fn headroom(max: f64) -> f64 {
+pub(crate) fn headroom(max: f64) -> f64 {
     if max.is_finite() && max > 0.0 {
         max * 1.08
     } else {
@@ -83,7 +83,7 @@ fn headroom(max: f64) -> f64 {
 }
 
 /// An axis tick: no trailing zeros ("10", "2.5").
-fn tick(v: &f64) -> String {
+pub(crate) fn tick(v: &f64) -> String {
     let text = format!("{v:.3}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -99,7 +99,7 @@ fn cdf_range(low: f64, high: f64) -> std::ops::Range<f64> {
 }
 
 /// A message in the middle of an empty panel.
-fn note(area: &Area<'_>, message: &str) -> Drawn {
+pub(crate) fn note(area: &Area<'_>, message: &str) -> Drawn {
     let (w, h) = area.dim_in_pixel();
     let style = text(13).color(&AXIS).pos(Pos::new(HPos::Center, VPos::Center));
     area.draw(&Text::new(message.to_string(), (w as i32 / 2, h as i32 / 2), style))?;

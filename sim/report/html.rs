@@ -20,6 +20,12 @@ const TIMELINE_ROWS_MAX: usize = 1000;
 
 /// Renders the HTML report.
 pub fn render(report: &Report) -> String {
+    render_with(report, "")
+}
+
+/// Renders the HTML report with `lead`, a section already rendered (and escaped) by
+/// another view of the same report, such as `compare`'s, right after the header.
+pub fn render_with(report: &Report, lead: &str) -> String {
     let topologies = topologies(report);
     let colour = |cell: &CellReport| topologies.iter().position(|t| *t == cell.cluster_id).unwrap_or(0);
     let mut out = String::with_capacity(64 * 1024);
@@ -31,6 +37,7 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "<title>failsim report: {}</title>", if report.passed { "PASS" } else { "FAIL" });
     let _ = writeln!(out, "<style>\n{STYLE}</style>\n</head>\n<body>\n<main>");
     header(&mut out, report);
+    out.push_str(lead);
     overview(&mut out, report, &topologies);
     violations(&mut out, report, &topologies);
     if let Some(sample) = &report.sample {
@@ -99,7 +106,7 @@ fn verdict(passed: bool) -> &'static str {
 }
 
 /// An inline chart, or a note saying why it is missing.
-fn chart(out: &mut String, title: &str, drawn: Result<String, String>) {
+pub(crate) fn chart(out: &mut String, title: &str, drawn: Result<String, String>) {
     let _ = writeln!(out, "<figure class=\"chart\" aria-label=\"{}\">", escape(title));
     match drawn {
         Ok(svg) => out.push_str(&svg),
@@ -429,7 +436,7 @@ fn cell_table(out: &mut String, cells: &[(&CellReport, usize)]) {
 }
 
 /// The page's style sheet: system fonts, cards, compact tables, charts at full width.
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --fg: #1f2328; --muted: #59636e; --line: #d8dee4; --bg: #f4f6f8; --card: #fff;
         --pass: #1a7f37; --fail: #cf222e; --warn-bg: #fff8c5; --warn-line: #d4a72c; }
 * { box-sizing: border-box; }
@@ -487,4 +494,6 @@ figure.chart { margin: 0; }
 figure.chart svg { display: block; width: 100%; height: auto; }
 details summary { cursor: pointer; color: var(--muted); margin-top: 8px; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
+table.compare td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+table.compare td.best { background: #e6f6ea; font-weight: 700; }
 "#;

@@ -85,6 +85,6 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Keeps user text from breaking the table or the markup.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
 }

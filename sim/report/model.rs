@@ -112,6 +112,8 @@ pub struct CellReport {
     pub actions_failed: u64,
     pub events: u64,
     pub violations: Vec<InvariantCount>,
+    /// Runs with at least one safety violation, whichever invariant.
+    pub runs_with_safety_violations: u64,
     pub final_states: FinalStates,
     /// Faults of the scenario that never acted in any run (a scenario that tests nothing).
     pub inert_faults: Vec<String>,
@@ -230,17 +232,7 @@ impl Report {
             cells: cells.len() as u64,
             failing_cells: cells.iter().filter(|c| !c.passed).count() as u64,
             runs: aggregates.iter().map(|a| a.runs).sum(),
-            runs_with_safety_violations: aggregates
-                .iter()
-                .map(|a| {
-                    Invariant::ALL
-                        .iter()
-                        .filter(|i| i.is_safety())
-                        .map(|i| a.runs_violating[*i as usize])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .sum(),
+            runs_with_safety_violations: aggregates.iter().map(|a| a.runs_unsafe).sum(),
             safety_violations: aggregates.iter().map(Aggregate::safety_violations).sum(),
             events: aggregates.iter().map(|a| a.events).sum(),
         };
@@ -315,6 +307,7 @@ impl CellReport {
             failovers: a.failovers,
             false_failovers: a.false_failovers,
             false_failovers_max: a.false_failovers_max,
+            runs_with_safety_violations: a.runs_unsafe,
             actions_failed: a.actions_failed,
             events: a.events,
             violations,

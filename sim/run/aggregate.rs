@@ -53,6 +53,8 @@ pub struct Aggregate {
     /// Per invariant (`Invariant::ALL` order): violations, and runs with at least one.
     pub violations: [u64; 9],
     pub runs_violating: [u64; 9],
+    /// Runs with at least one safety violation, of any invariant.
+    pub runs_unsafe: u64,
     /// Runs ending in each state: healthy, degraded, critical.
     pub final_states: [u64; 3],
     /// Runs whose promotion count differed from the expected one (when one is expected).
@@ -96,6 +98,7 @@ impl Aggregate {
             events: 0,
             violations: [0; 9],
             runs_violating: [0; 9],
+            runs_unsafe: 0,
             final_states: [0; 3],
             promotion_mismatches: 0,
             final_state_mismatches: 0,
@@ -128,6 +131,8 @@ impl Aggregate {
             self.violations[i] += u64::from(*count);
             self.runs_violating[i] += u64::from(*count > 0);
         }
+        let unsafe_run = Invariant::ALL.iter().any(|i| i.is_safety() && outcome.violation_counts[*i as usize] > 0);
+        self.runs_unsafe += u64::from(unsafe_run);
         self.final_states[outcome.final_state as usize] += 1;
         let promoted = m.failovers_promoted.len();
         let mut missed = Vec::new();
@@ -198,6 +203,7 @@ impl Aggregate {
             self.violations[i] += other.violations[i];
             self.runs_violating[i] += other.runs_violating[i];
         }
+        self.runs_unsafe += other.runs_unsafe;
         for i in 0..3 {
             self.final_states[i] += other.final_states[i];
         }

@@ -33,7 +33,15 @@ pub struct Cell<'a> {
 pub struct Options {
     pub master_seed: u64,
     pub mutant: Option<Mutant>,
+    /// Common random numbers: run `i` of a scenario gets the same seed on every
+    /// topology (its faults then strike at the same times everywhere), so differences
+    /// between topologies come from the topologies, not from luck. `compare` uses it.
+    pub common_seeds: bool,
 }
+
+/// The topology part of the seed derivation under [`Options::common_seeds`]: the
+/// empty name, which no topology can have (validation refuses an empty `cluster_id`).
+pub const COMMON_SEEDS_TOPOLOGY: &str = "";
 
 /// Runs every cell; `done` counts finished runs (for a progress display).
 pub fn run(cells: &[Cell<'_>], options: Options, done: &AtomicU64) -> Vec<Aggregate> {
@@ -44,7 +52,8 @@ impl<'a> Cell<'a> {
     /// The request for run `index` of this cell: its seed derived from (master seed,
     /// scenario, topology, index), as every caller that names a run by index must.
     pub fn request(&self, index: u64, options: Options, trace: bool) -> RunRequest<'a> {
-        let seed = derive_seed(options.master_seed, &self.scenario.name, &self.cluster.cluster_id, index);
+        let topology = if options.common_seeds { COMMON_SEEDS_TOPOLOGY } else { self.cluster.cluster_id.as_str() };
+        let seed = derive_seed(options.master_seed, &self.scenario.name, topology, index);
         RunRequest {
             scenario: self.scenario,
             cluster: self.cluster,

@@ -5,7 +5,7 @@
 //! Golden files live in `tests/golden/help/`; run with `FAILSIM_UPDATE_GOLDEN=1` to
 //! rewrite them, then review the diff.
 
-use crate::support::{failsim, parts, repo_path, root};
+use crate::support::{failsim, parts, repo_path, root, scratch_dir};
 use failsim::model::library::{self, Kind};
 use failsim::model::syntax::{from_node, parse_yaml, to_yaml};
 use serde_json::Value;
@@ -27,14 +27,6 @@ fn seed_plan(extra: &[&str]) -> (i32, String, String) {
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
-}
-
-/// A fresh directory under the system's temporary directory, for one test.
-fn scratch_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("failsim-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("the scratch directory is created");
-    dir
 }
 
 fn assert_one_error_line(stderr: &str) {
@@ -344,6 +336,8 @@ fn help_texts_match_their_golden_files() {
         ("status", &["status"]),
         ("validate", &["validate"]),
         ("list", &["list"]),
+        ("compare", &["compare"]),
+        ("sweep", &["sweep"]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} --help teaches by example:\n{text}");

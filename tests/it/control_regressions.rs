@@ -379,3 +379,50 @@ fn a_failover_that_runs_out_of_time_after_its_promotion_still_routes_clients() {
         assert_eq!(safety_violations(&outcome), 0, "{}", describe(&outcome));
     }
 }
+
+/// The heartbeat sweep of docs/CAPACITY.md with 30% loss, at interval 4 s and failure
+/// threshold 5.
+const LOSSY_SLOW_DETECTION: &str = "
+name: lossy_network
+duration_s: 600
+policy:
+  policy_id: lossy-network
+  cooldown_s: 0
+  max_failovers_per_hour: 1000
+  rpo_target_s: 15
+  heartbeat: {interval_ms: 4000, timeout_ms: 400, failure_threshold: 5}
+faults:
+  - kind: primary_loss
+    at_s: [10, 30]
+  - kind: packet_loss
+    at_s: 150
+    probability: 0.3
+";
+
+/// Postmortem. Found by `failsim sweep` (docs/CAPACITY.md): `single_writer` in 1 run of
+/// 200, seed 10585905987792933552. A failover granted node-3 the role in term 3, but
+/// node-3's `CommandDone` and its next heartbeats were lost; the executor ran out of
+/// time and finished the failover as failed, since it had not heard that the promotion
+/// succeeded; the monitor, still holding node-2 as primary, renewed node-2's lease in
+/// term 2 while node-3 held its own in term 3. Fix: at the end of a failover the
+/// executor looks at the target once more and adopts it if it holds the role in the
+/// failover's term; and if the target was granted the role but does not hold it (the
+/// grant may still be on its way), no lease goes to anyone until the lease the grant
+/// carries has run out.
+#[test]
+fn a_failover_that_ends_without_hearing_its_target_never_renews_the_old_lease() {
+    let setup = Setup::inline(LOSSY_SLOW_DETECTION, "builtin:three-region-5");
+    let seed = Seed(10585905987792933552);
+    let outcome = setup.run(seed, None);
+    assert_eq!(safety_violations(&outcome), 0, "{}", describe(&outcome));
+    // The story still happens: node-3 promoted in term 3, the failover then failed.
+    let facts = &outcome.facts;
+    let promoted = facts.iter().position(|(_, f)| *f == Fact::Promoted { node: NodeId(2), term: 3 });
+    let promoted = promoted.unwrap_or_else(|| panic!("node-3 promoted in term 3: {}", describe(&outcome)));
+    let failed = facts[promoted..].iter().any(|(_, f)| *f == Fact::FailoverFinished { success: false });
+    assert!(failed, "the failover that promoted node-3 ended as failed: {}", describe(&outcome));
+    // And over the sweep's 200 seeds at 30% loss, no run has two writers.
+    for outcome in setup.runs(200) {
+        assert_eq!(safety_violations(&outcome), 0, "{}", describe(&outcome));
+    }
+}

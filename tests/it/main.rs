@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod compare;
 mod control_regressions;
 mod gate;
 mod malformed;
@@ -10,3 +11,4 @@ mod planner_properties;
 mod reports;
 mod simulation;
 mod support;
+mod sweep;

@@ -113,7 +113,7 @@ fn small_report(scenario_ref: &str, cluster_refs: &[&str], runs: u64, mutant: Op
             runs,
         })
         .collect();
-    let options = Options { master_seed: 0, mutant };
+    let options = Options { master_seed: 0, mutant, ..Options::default() };
     let aggregates = matrix::run(&cells, options, &AtomicU64::new(0));
     Report::build(&cells, &aggregates, 0, mutant)
 }

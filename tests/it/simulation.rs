@@ -7,7 +7,7 @@
 //! Each claim runs over 200 derived seeds through the library (`run::run`); where the
 //! issue says "separate processes" (traces, replay commands) it runs the binary.
 
-use crate::support::{failsim, parts};
+use crate::support::{failsim, parts, scratch_dir};
 use failsim::check::Invariant;
 use failsim::control::audit_pack;
 use failsim::control::auditor::AuditKind;
@@ -21,7 +21,6 @@ use failsim::model::{resolve, Cluster, ClusterState, Policy, ReplicationMode, Ro
 use failsim::run::{self, RunOutcome, RunRequest};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// Seeds per claim.
 const SEEDS: u64 = 200;
@@ -116,14 +115,6 @@ fn safety_violations_but(outcome: &RunOutcome, allowed: &[Invariant]) -> u32 {
 
 fn count(outcome: &RunOutcome, invariant: Invariant) -> u32 {
     outcome.violation_counts[invariant as usize]
-}
-
-/// A fresh directory under the system's temporary directory, for one test.
-fn scratch_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("failsim-simulation-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("the scratch directory is created");
-    dir
 }
 
 /// One-way latency range of the link between a node and the monitor, in ms, by the

@@ -27,3 +27,11 @@ pub fn parts(output: &Output) -> (i32, String, String) {
     let code = output.status.code().expect("exited, not killed by a signal");
     (code, String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
+
+/// A fresh, empty directory for one test's files, unique to this test process.
+pub fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("failsim-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
