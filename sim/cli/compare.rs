@@ -84,6 +84,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         .iter()
         .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
         .collect::<anyhow::Result<_>>()?;
+    let ids: Vec<&str> = targets[0].clusters.iter().map(|(c, _)| c.value.cluster_id.as_str()).collect();
+    if let Some(twice) = ids.iter().enumerate().find_map(|(i, id)| ids[..i].contains(id).then_some(id)) {
+        anyhow::bail!("--cluster: topology {twice} is given twice; its columns would be indistinguishable");
+    }
     let cells = cells(&targets, Some(args.seeds));
     let options = Options { master_seed: args.master_seed, common_seeds: true, ..Options::default() };
     let (report, _) = execute(&cells, options, args.threads, !args.no_timing)?;

@@ -154,6 +154,20 @@ fn the_expected_annual_downtime_is_the_hand_computed_one() {
 }
 
 #[test]
+fn one_and_two_threads_write_byte_identical_comparisons() {
+    let dir = scratch_dir("compare-threads");
+    let written = |threads: &str| {
+        let out = dir.join(threads);
+        let args = ["compare", "--cluster", "seed-example", "--cluster", "three-region-7", "--seeds", "30"];
+        let more = ["--no-timing", "--threads", threads, "--out", out.to_str().unwrap()];
+        let (code, _, stderr) = parts(&failsim(&[&args[..], &more[..]].concat()));
+        assert_eq!(code, 0, "{stderr}");
+        ["comparison.json", "report.json"].map(|f| std::fs::read(out.join(f)).expect("written"))
+    };
+    assert_eq!(written("1"), written("2"));
+}
+
+#[test]
 fn compare_refuses_a_single_topology_and_a_bad_rate() {
     let (code, _, stderr) = parts(&failsim(&["compare", "--cluster", "builtin:seed-example"]));
     assert_eq!(code, 2, "{stderr}");
@@ -162,4 +176,8 @@ fn compare_refuses_a_single_topology_and_a_bad_rate() {
     let (code, _, stderr) = parts(&failsim(&[&args[..], &["--node-failures-per-year=-1"]].concat()));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--node-failures-per-year"), "{stderr}");
+    let twice = ["compare", "--cluster", "builtin:seed-example", "--cluster", "seed-example"];
+    let (code, _, stderr) = parts(&failsim(&twice));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("given twice") && stderr.lines().count() == 1, "{stderr}");
 }
