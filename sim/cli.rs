@@ -6,11 +6,13 @@ mod audit;
 mod compare;
 mod execute;
 mod gate;
+mod hunt;
 mod list;
 mod output;
 mod plan;
 mod replay;
 mod run;
+mod shrink;
 mod simulate;
 mod status;
 mod sweep;
@@ -80,6 +82,8 @@ enum Command {
     Gate(gate::Args),
     Compare(compare::Args),
     Sweep(sweep::Args),
+    Hunt(hunt::Args),
+    Shrink(shrink::Args),
     Status(status::Args),
     Validate(validate::Args),
     List(list::Args),
@@ -100,6 +104,8 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Gate(args) => gate::run(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Hunt(args) => hunt::run(&args),
+        Command::Shrink(args) => shrink::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::List(args) => list::run(&args),

@@ -6,6 +6,7 @@ pub mod execution;
 pub mod matrix;
 pub mod replay;
 pub mod sample;
+pub mod signature;
 pub mod single;
 
 pub use single::{run, RunOutcome, RunRequest};

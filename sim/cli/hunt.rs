@@ -1,0 +1,9 @@
+//! `failsim hunt`: not built yet.
+
+/// Not built yet.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: &Args) -> anyhow::Result<super::Outcome> {
+    anyhow::bail!("hunt: not built yet")
+}

@@ -1,0 +1,1 @@
+//! `failsim shrink`.
