@@ -23,8 +23,10 @@ mod placement;
 mod region;
 mod replication_lag;
 mod monitor_crash;
+mod schedule;
 
 pub use placement::Placement;
+pub use schedule::concrete;
 
 use crate::engine::random::{Concern, RunKey, Stream};
 use crate::engine::{FaultInjector, FaultStep, NodeId, Seed, Sim, SimTime};

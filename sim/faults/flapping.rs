@@ -13,7 +13,8 @@ pub struct Flapping {
     pub down: SimTime,
     pub up: SimTime,
     pub cycles: u32,
-    hit: Nodes,
+    /// What the target selected at the first step (read by `schedule`).
+    pub(super) hit: Nodes,
 }
 
 impl Flapping {

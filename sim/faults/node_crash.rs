@@ -12,7 +12,8 @@ pub struct NodeCrash {
     pub target: Selector,
     pub count: u32,
     pub restart_after: Option<SimTime>,
-    hit: Nodes,
+    /// What the target selected at the first step (read by `schedule`).
+    pub(super) hit: Nodes,
 }
 
 impl NodeCrash {

@@ -2,7 +2,7 @@
 //! given) are lost with a sampled probability during the window.
 
 use super::{number, Context, Window};
-use crate::engine::network::LinkEffect;
+use crate::engine::network::{EndpointSet, LinkEffect};
 use crate::engine::{Sim, SimTime, Stream};
 use crate::model::{self, Selector};
 use std::fmt::Debug;
@@ -12,18 +12,21 @@ pub struct PacketLoss {
     pub window: Window,
     pub probability: f64,
     pub target: Option<Selector>,
+    /// The endpoints the target selected when it fired (read by `schedule`).
+    pub(super) scope: Option<EndpointSet>,
 }
 
 impl PacketLoss {
     pub fn arm(spec: &model::PacketLoss, stream: &mut Stream) -> PacketLoss {
         let window = Window::sample(spec.at_s, spec.duration_s, stream);
         let probability = number(spec.probability, stream);
-        PacketLoss { window, probability, target: spec.target.clone() }
+        PacketLoss { window, probability, target: spec.target.clone(), scope: None }
     }
 
     pub fn fire<T: Copy + Debug>(&mut self, sim: &mut Sim<T>, ctx: Context<'_>) {
         if ctx.step.step == 0 {
             let scope = self.target.as_ref().map(|t| ctx.placement.select_endpoints(t, sim, ctx.stream));
+            self.scope.clone_from(&scope);
             let effect = LinkEffect {
                 owner: ctx.owner,
                 scope,

@@ -14,7 +14,8 @@ pub struct Partition {
     pub window: Window,
     pub groups: Vec<Vec<Selector>>,
     pub direction: Direction,
-    sides: Vec<EndpointSet>,
+    /// The sides as selected at the first step (read by `schedule`).
+    pub(super) sides: Vec<EndpointSet>,
 }
 
 impl Partition {

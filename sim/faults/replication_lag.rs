@@ -11,7 +11,8 @@ pub struct ReplicationLag {
     pub window: Window,
     pub extra: SimTime,
     pub target: Option<Selector>,
-    hit: Nodes,
+    /// What the target selected at the first step (read by `schedule`).
+    pub(super) hit: Nodes,
 }
 
 impl ReplicationLag {

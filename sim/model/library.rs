@@ -70,6 +70,8 @@ pub const SCENARIOS: &[(&str, &str)] = embed!(
         "replication_lag",
         "action_failure_promote",
         "monitor_crash",
+        "witness_left",
+        "dns_flip_fails",
     ]
 );
 

@@ -12,7 +12,7 @@ use crate::engine::network::{LinkClass, Network};
 use crate::engine::random::RunKey;
 use crate::engine::sim::{self, TraceRecord};
 use crate::engine::{Ending, Fact, NodeId, NodeState, Seed, Sim, SimTime, World};
-use crate::faults::{Injector, Placement};
+use crate::faults::{Armed, Injector, Placement};
 use crate::model::{Cluster, ClusterState, Policy, Scenario, Status, ValueRange};
 
 /// Events one run may process before it is declared stuck.
@@ -50,6 +50,13 @@ pub struct RunOutcome {
 
 /// Runs one seed.
 pub fn run(request: &RunRequest<'_>) -> RunOutcome {
+    run_armed(request).0
+}
+
+/// Runs one seed, and also returns its faults as armed and fired: the times and
+/// parameters they sampled and what their selectors picked (the shrinker's concrete
+/// schedule, `faults::concrete`).
+pub fn run_armed(request: &RunRequest<'_>) -> (RunOutcome, Vec<Armed>) {
     let RunRequest { scenario, cluster, policy, seed, mutant, trace } = *request;
     let placement = Placement::of(cluster);
     let rate = scenario.workload.writes_per_s;
@@ -82,7 +89,7 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
     }
 
     let violation_counts = Invariant::ALL.map(|i| checker.count(i));
-    RunOutcome {
+    let outcome = RunOutcome {
         seed,
         metrics: checker.metrics,
         violations: checker.violations,
@@ -93,7 +100,8 @@ pub fn run(request: &RunRequest<'_>) -> RunOutcome {
         audit: control.auditor,
         fired: injector.fired,
         facts: checker.timeline.take().unwrap_or_default(),
-    }
+    };
+    (outcome, injector.armed)
 }
 
 pub(crate) fn build_world(cluster: &Cluster, placement: &Placement, writes_per_s: f64, seed: Seed) -> World {

@@ -338,6 +338,8 @@ fn help_texts_match_their_golden_files() {
         ("list", &["list"]),
         ("compare", &["compare"]),
         ("sweep", &["sweep"]),
+        ("shrink", &["shrink"][..]),
+        ("hunt", &["hunt"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} --help teaches by example:\n{text}");
