@@ -5,9 +5,10 @@
 use super::output;
 use super::target::{self, Target};
 use super::Outcome;
+use failsim::check::Invariant;
 use failsim::control::standard::Mutant;
 use failsim::model::{library, Kind};
-use failsim::report::model::SampleRun;
+use failsim::report::model::{Finding, SampleRun, SignatureReport, FINDINGS_MAX};
 use failsim::report::{self, model::Timing, Report};
 use failsim::run::aggregate::Aggregate;
 use failsim::run::matrix::{self, Cell, Options};
@@ -78,6 +79,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let options = Options { master_seed: args.master_seed, mutant: args.mutant, ..Options::default() };
     let (mut report, aggregates) = execute(&cells, options, args.threads, !args.no_timing)?;
     report.sample = sample_run(&cells, &aggregates, options);
+    report.findings = findings(&cells, &report, options);
     print!("{}", report::table::render(&report));
     write_reports(&report, &args.out)?;
     println!("reports written to {}", args.out.display());
@@ -134,6 +136,34 @@ fn sample_run(cells: &[Cell<'_>], aggregates: &[Aggregate], options: Options) ->
         None => (cells.first()?, cells.first()?.first_run, "run 0 of the first cell".to_string()),
     };
     Some(sample::sample(cell, index, options, reason))
+}
+
+/// Each distinct signature's fastest run over every cell (the soonest violation; the
+/// earlier cell on a tie), re-run for the report: the first `FINDINGS_MAX` signatures
+/// in order of first appearance.
+fn findings(cells: &[Cell<'_>], report: &Report, options: Options) -> Vec<Finding> {
+    let mut picked: Vec<(&Cell<'_>, &SignatureReport, u64)> = Vec::new();
+    for (cell, cell_report) in cells.iter().zip(&report.cells) {
+        for signature in &cell_report.signatures {
+            match picked.iter_mut().find(|(_, kept, _)| kept.signature == signature.signature) {
+                Some(entry) => {
+                    entry.2 += signature.runs;
+                    if signature.at_ms < entry.1.at_ms {
+                        (entry.0, entry.1) = (cell, signature);
+                    }
+                }
+                None => picked.push((cell, signature, signature.runs)),
+            }
+        }
+    }
+    // Safety findings first: they are the ones that must never happen.
+    let safety = |s: &SignatureReport| Invariant::ALL.iter().any(|i| i.is_safety() && i.as_str() == s.invariant);
+    picked.sort_by_key(|(_, signature, _)| !safety(signature));
+    picked
+        .into_iter()
+        .take(FINDINGS_MAX)
+        .map(|(cell, signature, runs)| Finding { runs, ..sample::finding(cell, signature, options) })
+        .collect()
 }
 
 /// One cell per (scenario, topology), in the order given.

@@ -12,7 +12,9 @@
 
 use super::charts::{self, Layout, METRICS};
 use super::escape::markup as escape;
-use super::model::{CellReport, Distribution, ExampleReport, InvariantCount, Report, SampleRun};
+use super::model::{
+    CellReport, Distribution, ExampleReport, Finding, InvariantCount, Report, SampleRun, WITNESS_WINDOW_MS,
+};
 use std::fmt::Write;
 
 /// Timeline events listed in the sample run's table at most.
@@ -40,6 +42,9 @@ pub fn render_with(report: &Report, lead: &str) -> String {
     out.push_str(lead);
     overview(&mut out, report, &topologies);
     violations(&mut out, report, &topologies);
+    if !report.findings.is_empty() {
+        findings(&mut out, &report.findings);
+    }
     if let Some(sample) = &report.sample {
         sample_run(&mut out, sample);
     }
@@ -323,6 +328,52 @@ fn sample_run(out: &mut String, sample: &SampleRun) {
         );
     }
     out.push_str("</tbody></table></div>\n</details>\n</section>\n");
+}
+
+/// Violations deduplicated by signature: for each, its fastest-failing run, that run's
+/// timeline, and the events of the moments before the violation that witness it.
+fn findings(out: &mut String, findings: &[Finding]) {
+    out.push_str("<section id=\"findings\">\n<h2>Findings by signature</h2>\n");
+    out.push_str(
+        "<p class=\"hint\">A signature is the invariant broken and the kinds of the faults that acted in the run; \
+         runs with one signature are taken to be one finding. Each is shown by the run that breaks it soonest.</p>\n",
+    );
+    for finding in findings {
+        let run = &finding.run;
+        let _ = writeln!(
+            out,
+            "<h3><code>{}</code></h3>\n<p>{} run{} · fastest: <b>{}</b> on <b>{}</b>, run {} (seed <code>{}</code>), \
+             at {:.3} s</p>",
+            escape(&finding.signature),
+            finding.runs,
+            if finding.runs == 1 { "" } else { "s" },
+            escape(&run.scenario),
+            escape(&run.cluster_id),
+            run.run_index,
+            run.seed,
+            finding.at_ms / 1000.0,
+        );
+        let _ = writeln!(out, "<code class=\"replay\">{}</code>", escape(&run.replay));
+        chart(out, "timeline of the fastest run", charts::timeline(run));
+        let _ = writeln!(
+            out,
+            "<details open><summary>what witnesses it: the {} events of the {:.0} s before</summary>",
+            finding.witness.len(),
+            WITNESS_WINDOW_MS / 1000.0
+        );
+        out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"num\">at s</th><th>kind</th><th>what happened</th></tr></thead>\n<tbody>\n");
+        for event in &finding.witness {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"num\">{:.3}</td><td><code>{}</code></td><td>{}</td></tr>",
+                event.at_ms / 1000.0,
+                escape(&event.kind),
+                escape(&event.label)
+            );
+        }
+        out.push_str("</tbody></table></div>\n</details>\n");
+    }
+    out.push_str("</section>\n");
 }
 
 /// One scenario: its description, a table per topology, and its three charts.

@@ -32,6 +32,10 @@ pub struct Report {
     /// One run re-run with its trace, for the HTML timeline; absent when not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<SampleRun>,
+    /// For each distinct signature (the first [`FINDINGS_MAX`] in cell order), its
+    /// fastest-failing run re-run with its trace; empty when not recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
 }
 
 /// One run of the matrix, traced: what happened when, and when the faults acted.
@@ -118,6 +122,8 @@ pub struct CellReport {
     /// Faults of the scenario that never acted in any run (a scenario that tests nothing).
     pub inert_faults: Vec<String>,
     pub examples: Vec<ExampleReport>,
+    /// Violations deduplicated by signature, sorted by signature.
+    pub signatures: Vec<SignatureReport>,
     /// The lowest-indexed run that missed the expected promotions or final state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_miss: Option<MissReport>,
@@ -212,6 +218,41 @@ pub struct FinalStates {
     pub critical: u64,
 }
 
+/// Signatures (see `run::signature`) whose fastest run is re-run for the report, at
+/// most: each costs one traced run.
+pub const FINDINGS_MAX: usize = 12;
+
+/// A signature seen in a cell: how many runs show it, and the run that shows it
+/// soonest in virtual time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignatureReport {
+    /// `invariant [fault kinds]`.
+    pub signature: String,
+    pub invariant: String,
+    pub faults: Vec<String>,
+    pub runs: u64,
+    pub run_index: u64,
+    pub seed: u64,
+    /// When the fastest run first broke the invariant.
+    pub at_ms: f64,
+    pub replay: String,
+}
+
+/// A signature's fastest run, re-run with its trace: the timeline, and the events of
+/// the moments before its violation that witness it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub signature: String,
+    pub runs: u64,
+    pub run: SampleRun,
+    pub at_ms: f64,
+    /// The timeline's events from [`WITNESS_WINDOW_MS`] before the violation to it.
+    pub witness: Vec<TimelineEvent>,
+}
+
+/// How far before a violation its witnessing events are taken from.
+pub const WITNESS_WINDOW_MS: f64 = 30_000.0;
+
 /// An example violation, with the command that replays its run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExampleReport {
@@ -245,6 +286,7 @@ impl Report {
             cells,
             timing: None,
             sample: None,
+            findings: Vec::new(),
         }
     }
 }
@@ -278,6 +320,23 @@ impl CellReport {
                     mutant,
                     Seed(e.seed),
                 ),
+            })
+            .collect();
+        let replay = |seed: u64| {
+            replay::command(&cell.scenario_ref, &cell.cluster_ref, cell.policy_ref.as_deref(), mutant, Seed(seed))
+        };
+        let signatures = a
+            .signatures
+            .iter()
+            .map(|s| SignatureReport {
+                signature: s.signature.to_string(),
+                invariant: s.signature.invariant.to_string(),
+                faults: s.signature.faults.iter().map(|f| f.to_string()).collect(),
+                runs: s.runs,
+                run_index: s.run_index,
+                seed: s.seed,
+                at_ms: s.at_ms,
+                replay: replay(s.seed),
             })
             .collect();
         let inert_faults = scenario
@@ -318,6 +377,7 @@ impl CellReport {
             },
             inert_faults,
             examples,
+            signatures,
             first_miss: a.first_miss.as_ref().map(|m| MissReport {
                 run_index: m.run_index,
                 seed: m.seed,

@@ -1,14 +1,16 @@
 //! Streaming aggregation of runs into one summary per (scenario, topology) cell.
 //!
 //! Everything here merges exactly and in any order: integer counters, hdrhistograms
-//! (microseconds of virtual time, merged by adding counts), and example violations
-//! kept by lowest run index. So the thread count, the order runs finish in, and the
+//! (microseconds of virtual time, merged by adding counts), example violations kept
+//! by lowest run index, and each signature's runs with the one that breaks it soonest
+//! (ties to the lower run index). So the thread count, the order runs finish in, and the
 //! number of shards cannot change a single byte of the result. Memory is flat in the
 //! number of runs: a run folds in and is dropped.
 
+use super::signature::{self, Signature};
 use super::single::RunOutcome;
 use crate::check::Invariant;
-use crate::model::ClusterState;
+use crate::model::{ClusterState, Scenario};
 use hdrhistogram::Histogram;
 
 /// Significant figures the latency histograms keep (relative error 0.1%).
@@ -24,6 +26,23 @@ pub struct Example {
     pub invariant: Invariant,
     pub at_ms: f64,
     pub detail: String,
+}
+
+/// One signature's runs in a cell, and the run that breaks it soonest in virtual time
+/// (the shortest reproduction; the lower run index on a tie).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureSeen {
+    pub signature: Signature,
+    pub runs: u64,
+    pub run_index: u64,
+    pub seed: u64,
+    pub at_ms: f64,
+}
+
+impl SignatureSeen {
+    fn sooner_than(&self, other: &SignatureSeen) -> bool {
+        self.at_ms.total_cmp(&other.at_ms).then(self.run_index.cmp(&other.run_index)).is_lt()
+    }
 }
 
 /// A run that missed the scenario's expected promotions or final state.
@@ -66,6 +85,8 @@ pub struct Aggregate {
     /// Per fault of the scenario, runs in which it acted.
     pub faults_fired: Vec<u64>,
     pub examples: Vec<Example>,
+    /// Every signature seen, sorted by signature.
+    pub signatures: Vec<SignatureSeen>,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -105,6 +126,7 @@ impl Aggregate {
             first_miss: None,
             faults_fired: vec![0; fault_count],
             examples: Vec::new(),
+            signatures: Vec::new(),
         }
     }
 
@@ -169,6 +191,34 @@ impl Aggregate {
     }
 
     /// Keeps the example if it is among the lowest-indexed few of its invariant.
+    /// Folds in the signatures of `outcome`'s violations (see [`signature`]).
+    pub fn add_signatures(&mut self, run_index: u64, outcome: &RunOutcome, scenario: &Scenario) {
+        for signature in signature::signatures(outcome, scenario) {
+            let at_ms = outcome
+                .violations
+                .iter()
+                .filter(|v| v.invariant.as_str() == signature.invariant)
+                .map(|v| v.at_ms)
+                .fold(f64::INFINITY, f64::min);
+            let seen = SignatureSeen { signature, runs: 1, run_index, seed: outcome.seed.0, at_ms };
+            self.keep_signature(seen);
+        }
+    }
+
+    fn keep_signature(&mut self, seen: SignatureSeen) {
+        match self.signatures.binary_search_by(|s| s.signature.cmp(&seen.signature)) {
+            Ok(i) => {
+                let kept = &mut self.signatures[i];
+                let runs = kept.runs + seen.runs;
+                if seen.sooner_than(kept) {
+                    *kept = seen;
+                }
+                kept.runs = runs;
+            }
+            Err(i) => self.signatures.insert(i, seen),
+        }
+    }
+
     fn keep_example(&mut self, example: Example) {
         let same: Vec<usize> =
             (0..self.examples.len()).filter(|&i| self.examples[i].invariant == example.invariant).collect();
@@ -214,6 +264,9 @@ impl Aggregate {
         }
         for example in other.examples {
             self.keep_example(example);
+        }
+        for seen in other.signatures {
+            self.keep_signature(seen);
         }
         if let Some(miss) = other.first_miss {
             self.keep_miss(miss);

@@ -81,6 +81,7 @@ pub fn run_cell(cell: &Cell<'_>, options: Options, done: &AtomicU64) -> Aggregat
                 let index = cell.first_run + offset as u64;
                 let outcome = single::run(&cell.request(index, options, false));
                 aggregate.add(index, &outcome, expected);
+                aggregate.add_signatures(index, &outcome, cell.scenario);
                 done.fetch_add(1, Ordering::Relaxed);
                 aggregate
             },

@@ -9,7 +9,7 @@ use super::replay;
 use super::single;
 use crate::engine::{Fact, NodeId, SimTime};
 use crate::faults::{Injector, Placement};
-use crate::report::model::{FaultWindow, SampleRun, TimelineEvent};
+use crate::report::model::{FaultWindow, Finding, SampleRun, SignatureReport, TimelineEvent, WITNESS_WINDOW_MS};
 
 /// Re-runs run `run_index` of `cell` with its trace and builds its timeline.
 pub fn sample(cell: &Cell<'_>, run_index: u64, options: Options, reason: String) -> SampleRun {
@@ -65,6 +65,20 @@ pub fn sample(cell: &Cell<'_>, run_index: u64, options: Options, reason: String)
         events,
         faults,
     }
+}
+
+/// A signature's fastest run of `cell`, re-run with its trace, with the events of the
+/// [`WITNESS_WINDOW_MS`] before its violation.
+pub fn finding(cell: &Cell<'_>, signature: &SignatureReport, options: Options) -> Finding {
+    let reason = format!("fastest run breaking {}", signature.signature);
+    let run = sample(cell, signature.run_index, options, reason);
+    let witness = run
+        .events
+        .iter()
+        .filter(|e| e.at_ms >= signature.at_ms - WITNESS_WINDOW_MS && e.at_ms <= signature.at_ms)
+        .cloned()
+        .collect();
+    Finding { signature: signature.signature.clone(), runs: signature.runs, run, at_ms: signature.at_ms, witness }
 }
 
 /// A fact's lane and one-line label; `None` for facts too frequent to show (leases).

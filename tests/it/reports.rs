@@ -135,7 +135,8 @@ fn html_is_one_self_contained_file_with_an_svg_per_chart() {
     }
 
     // One chart for all violations; per scenario, latency CDFs and percentile bars,
-    // and violations by invariant when any broke; the sample run's timeline if any.
+    // and violations by invariant when any broke; a timeline per finding (signature);
+    // the sample run's timeline if any.
     let report = report_json(dir);
     let cells = report["cells"].as_array().unwrap();
     let mut scenarios: Vec<&str> = cells.iter().map(|c| c["scenario"].as_str().unwrap()).collect();
@@ -147,12 +148,54 @@ fn html_is_one_self_contained_file_with_an_svg_per_chart() {
             .flat_map(|c| c["violations"].as_array().unwrap())
             .any(|v| v["violations"].as_u64().unwrap() > 0)
     };
+    let findings = report.get("findings").and_then(|f| f.as_array()).map_or(0, Vec::len);
     let charts = 1
         + scenarios.iter().map(|s| 2 + usize::from(broken(s))).sum::<usize>()
+        + findings
         + usize::from(report.get("sample").is_some());
     assert_eq!(html.matches("<svg").count(), charts);
     assert_eq!(html.matches("</svg>").count(), charts);
     assert!(html.contains("Content-Security-Policy"), "the page forbids loading anything");
+}
+
+/// Goal: issue 7's dedupe. Violations grouped by signature, each with its fastest
+/// run's timeline and the events that witness it, in report.json and report.html.
+#[test]
+fn findings_are_grouped_by_signature_with_the_fastest_run_and_its_witnesses() {
+    let dir = failing_run();
+    let report = report_json(dir);
+    let findings = report["findings"].as_array().expect("a failing run has findings");
+    assert!(!findings.is_empty());
+    let cells = report["cells"].as_array().unwrap();
+    let mut names: Vec<&str> = findings.iter().map(|f| f["signature"].as_str().unwrap()).collect();
+    names.dedup();
+    assert_eq!(names.len(), findings.len(), "one finding per signature");
+    for finding in findings {
+        let signature = finding["signature"].as_str().unwrap();
+        // The finding's run is the soonest of every cell's runs with that signature.
+        let seen: Vec<&Value> = cells
+            .iter()
+            .flat_map(|c| c["signatures"].as_array().unwrap())
+            .filter(|s| s["signature"] == signature)
+            .collect();
+        let soonest = seen.iter().map(|s| s["at_ms"].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
+        assert_eq!(finding["at_ms"].as_f64(), Some(soonest), "{signature}");
+        let runs: u64 = seen.iter().map(|s| s["runs"].as_u64().unwrap()).sum();
+        assert_eq!(finding["runs"].as_u64(), Some(runs), "{signature}");
+        // Its re-run broke the invariant at that very moment, and the witnesses end there.
+        let invariant = signature.split(' ').next().unwrap();
+        let events = finding["run"]["events"].as_array().unwrap();
+        let broke = |e: &&Value| e["kind"] == "violation" && e["label"].as_str().unwrap().starts_with(invariant);
+        assert_eq!(events.iter().find(broke).and_then(|e| e["at_ms"].as_f64()), Some(soonest), "{signature}");
+        let witness = finding["witness"].as_array().unwrap();
+        assert!(witness.iter().any(|e| broke(&e)), "{signature}: the violation is among its witnesses");
+        assert!(witness.iter().all(|e| e["at_ms"].as_f64().unwrap() <= soonest));
+    }
+    let html = read(dir, "report.html");
+    assert!(html.contains("Findings by signature"));
+    for finding in findings {
+        assert!(html.contains(&format!("<code>{}</code>", finding["signature"].as_str().unwrap())));
+    }
 }
 
 #[test]
