@@ -5,7 +5,7 @@
 
 use super::output;
 use super::run::{cells, execute};
-use super::target::{self, Target};
+use super::target;
 use super::Outcome;
 use failsim::report::compare::{self, Comparison};
 use failsim::report::{html, markdown};
@@ -75,15 +75,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if args.out.is_file() {
         anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
     }
-    let references: Vec<String> = if args.scenarios.is_empty() {
-        DEFAULT_SCENARIOS.iter().map(|s| s.to_string()).collect()
-    } else {
-        args.scenarios.clone()
-    };
-    let targets: Vec<Target> = references
-        .iter()
-        .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
-        .collect::<anyhow::Result<_>>()?;
+    let default = || DEFAULT_SCENARIOS.iter().map(|s| s.to_string()).collect();
+    let targets = target::resolve_all(&args.scenarios, default, &args.clusters, args.policy.as_deref())?;
     let ids: Vec<&str> = targets[0].clusters.iter().map(|(c, _)| c.value.cluster_id.as_str()).collect();
     if let Some(twice) = ids.iter().enumerate().find_map(|(i, id)| ids[..i].contains(id).then_some(id)) {
         anyhow::bail!("--cluster: topology {twice} is given twice; its columns would be indistinguishable");

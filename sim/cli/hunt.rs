@@ -10,7 +10,7 @@ use super::output;
 use super::target::{self, Target};
 use super::Outcome;
 use failsim::control::standard::Mutant;
-use failsim::model::{library, load, Kind, Policy};
+use failsim::model::{load, Policy};
 use failsim::run::hunt::{self, Catch, Findings, Hunt, Source, Trial};
 use failsim::run::matrix::Cell;
 use failsim::run::replay;
@@ -206,15 +206,7 @@ fn load_inputs(args: &Args) -> anyhow::Result<Loaded> {
         let policy_ref = args.policy.clone();
         return Ok(Loaded::Swarm { swarm: Swarm::new(), policy: policy.map(|p| Box::new(p.value)), policy_ref });
     }
-    let references: Vec<String> = if args.scenarios.is_empty() {
-        library::names(Kind::Scenario).iter().map(|n| format!("builtin:{n}")).collect()
-    } else {
-        args.scenarios.clone()
-    };
-    let targets = references
-        .iter()
-        .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
-        .collect::<anyhow::Result<_>>()?;
+    let targets = target::resolve_all(&args.scenarios, target::builtin_suite, &args.clusters, args.policy.as_deref())?;
     Ok(Loaded::Targets(targets))
 }
 

@@ -7,7 +7,7 @@ use super::target::{self, Target};
 use super::Outcome;
 use failsim::check::Invariant;
 use failsim::control::standard::Mutant;
-use failsim::model::{library, Kind};
+
 use failsim::report::model::{Finding, SampleRun, SignatureReport, FINDINGS_MAX};
 use failsim::report::{self, model::Timing, Report};
 use failsim::run::aggregate::Aggregate;
@@ -66,15 +66,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if args.out.is_file() {
         anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
     }
-    let references: Vec<String> = if args.scenarios.is_empty() {
-        library::names(Kind::Scenario).iter().map(|n| format!("builtin:{n}")).collect()
-    } else {
-        args.scenarios.clone()
-    };
-    let targets: Vec<Target> = references
-        .iter()
-        .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
-        .collect::<anyhow::Result<_>>()?;
+    let targets = target::resolve_all(&args.scenarios, target::builtin_suite, &args.clusters, args.policy.as_deref())?;
     let cells = cells(&targets, args.seeds);
     let options = Options { master_seed: args.master_seed, mutant: args.mutant, ..Options::default() };
     let (mut report, aggregates) = execute(&cells, options, args.threads, !args.no_timing)?;

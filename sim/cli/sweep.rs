@@ -92,12 +92,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
     let params = params::parse_all(&args.params)?;
     let grid = params::grid(&params)?;
-    let references =
-        if args.scenarios.is_empty() { vec![DEFAULT_SCENARIO.to_string()] } else { args.scenarios.clone() };
-    let targets: Vec<Target> = references
-        .iter()
-        .map(|r| target::resolve(r, &args.clusters, args.policy.as_deref()))
-        .collect::<anyhow::Result<_>>()?;
+    let default = || vec![DEFAULT_SCENARIO.to_string()];
+    let targets = target::resolve_all(&args.scenarios, default, &args.clusters, args.policy.as_deref())?;
     // Each value alone first, so that a refusal names the one value at fault; the
     // warnings worth printing are those of the grid points themselves.
     for param in &params {

@@ -4,7 +4,7 @@
 
 use failsim::control::standard::Mutant;
 use failsim::engine::Seed;
-use failsim::model::{load, resolve, Cluster, Loaded, Policy, Scenario};
+use failsim::model::{library, load, resolve, Cluster, Kind, Loaded, Policy, Scenario};
 
 /// The command-line arguments naming one scenario run: scenario, topology, policy and
 /// control-plane variant (shared by `simulate` and `replay`).
@@ -40,6 +40,23 @@ pub struct Target {
     pub clusters: Vec<(Loaded<Cluster>, String)>,
     pub policy: Loaded<Policy>,
     pub policy_ref: Option<String>,
+}
+
+/// The scenarios given on the command line, or `default` when none is, each resolved
+/// with the `--cluster` and `--policy` overrides.
+pub fn resolve_all(
+    scenarios: &[String],
+    default: impl FnOnce() -> Vec<String>,
+    cluster_refs: &[String],
+    policy_ref: Option<&str>,
+) -> anyhow::Result<Vec<Target>> {
+    let references = if scenarios.is_empty() { default() } else { scenarios.to_vec() };
+    references.iter().map(|r| resolve(r, cluster_refs, policy_ref)).collect()
+}
+
+/// Every built-in scenario, by reference: the default suite.
+pub fn builtin_suite() -> Vec<String> {
+    library::names(Kind::Scenario).iter().map(|n| format!("builtin:{n}")).collect()
 }
 
 /// Loads a scenario and resolves its topologies and policy; `--cluster` and

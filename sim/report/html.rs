@@ -13,7 +13,8 @@
 use super::charts::{self, Layout, METRICS};
 use super::escape::markup as escape;
 use super::model::{
-    CellReport, Distribution, ExampleReport, Finding, InvariantCount, Report, SampleRun, WITNESS_WINDOW_MS,
+    CellReport, Distribution, ExampleReport, Finding, InvariantCount, Report, SampleRun, TimelineEvent,
+    WITNESS_WINDOW_MS,
 };
 use std::fmt::Write;
 
@@ -317,8 +318,16 @@ fn sample_run(out: &mut String, sample: &SampleRun) {
     let open = if sample.events.len() <= 40 { " open" } else { "" };
     let first = if shown < sample.events.len() { format!(", the first {shown} listed") } else { String::new() };
     let _ = writeln!(out, "<details{open}><summary>{} events{first}</summary>", sample.events.len());
-    out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"num\">at s</th><th>kind</th><th>what happened</th></tr></thead>\n<tbody>\n");
-    for event in sample.events.iter().take(shown) {
+    events_table(out, &sample.events[..shown]);
+    out.push_str("</details>\n</section>\n");
+}
+
+/// Timeline events as a table: when, the kind, what happened.
+fn events_table(out: &mut String, events: &[TimelineEvent]) {
+    out.push_str(
+        "<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"num\">at s</th><th>kind</th><th>what happened</th></tr></thead>\n<tbody>\n",
+    );
+    for event in events {
         let _ = writeln!(
             out,
             "<tr><td class=\"num\">{:.3}</td><td><code>{}</code></td><td>{}</td></tr>",
@@ -327,7 +336,7 @@ fn sample_run(out: &mut String, sample: &SampleRun) {
             escape(&event.label)
         );
     }
-    out.push_str("</tbody></table></div>\n</details>\n</section>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 /// Violations deduplicated by signature: for each, its fastest-failing run, that run's
@@ -361,17 +370,8 @@ fn findings(out: &mut String, findings: &[Finding]) {
             finding.witness.len(),
             WITNESS_WINDOW_MS / 1000.0
         );
-        out.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th class=\"num\">at s</th><th>kind</th><th>what happened</th></tr></thead>\n<tbody>\n");
-        for event in &finding.witness {
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"num\">{:.3}</td><td><code>{}</code></td><td>{}</td></tr>",
-                event.at_ms / 1000.0,
-                escape(&event.kind),
-                escape(&event.label)
-            );
-        }
-        out.push_str("</tbody></table></div>\n</details>\n");
+        events_table(out, &finding.witness);
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
 }
