@@ -27,7 +27,7 @@ pub use library::Kind;
 pub use load::Loaded;
 pub use policy::{Actions, Fencing, Heartbeat, Policy, Selection, Strategy};
 pub use problems::{Problem, Problems, Severity};
-pub use scenario::{ClusterState, Expect, Scenario, Source, Sources, Workload};
+pub use scenario::{ClusterState, Expect, Scenario, Source, Sources, Workload, SEED_COUNT_MAX};
 pub use selector::Selector;
 pub use topology::{
     Cluster, MonitorPlacement, Network, Node, Redundancy, Replication, ReplicationMode, Role, Status, PRIORITY_MAX,

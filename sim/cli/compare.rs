@@ -44,7 +44,7 @@ pub struct Args {
     #[arg(long = "scenario", value_name = "SCENARIO")]
     scenarios: Vec<String>,
     /// Runs per (scenario, topology), the same seeds on every topology.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = target::parse_seeds)]
     seeds: u64,
     /// Failures per node per year, for the expected annual downtime.
     #[arg(long, value_name = "F", default_value_t = 1.0)]

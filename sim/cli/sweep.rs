@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(long, value_name = "POLICY")]
     policy: Option<String>,
     /// Runs per (point, scenario, topology), instead of each scenario's `seeds`.
-    #[arg(long)]
+    #[arg(long, value_parser = target::parse_seeds)]
     seeds: Option<u64>,
     #[arg(long, default_value_t = 0)]
     master_seed: u64,

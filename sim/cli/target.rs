@@ -4,7 +4,8 @@
 
 use failsim::control::standard::Mutant;
 use failsim::engine::Seed;
-use failsim::model::{library, load, resolve, Cluster, Kind, Loaded, Policy, Scenario};
+
+use failsim::model::{library, load, resolve, Cluster, Kind, Loaded, Policy, Scenario, SEED_COUNT_MAX};
 
 /// The command-line arguments naming one scenario run: scenario, topology, policy and
 /// control-plane variant (shared by `simulate` and `replay`).
@@ -93,6 +94,15 @@ pub fn replay_command(target: &Target, cluster_ref: &str, mutant: Option<Mutant>
 }
 
 /// Parses a mutant name as written on the command line.
+/// `--seeds N`: from 1 to `SEED_COUNT_MAX`, like a scenario's own `seeds`.
+pub fn parse_seeds(text: &str) -> Result<u64, String> {
+    let max = u64::from(SEED_COUNT_MAX);
+    match text.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
+}
+
 pub fn parse_mutant(text: &str) -> Result<Mutant, String> {
     Mutant::ALL.into_iter().find(|m| m.as_str() == text).ok_or_else(|| {
         let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.as_str()).collect();

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// Highest `priority` a node may have.
 pub const PRIORITY_MAX: u32 = 1000;
+/// Most nodes a topology may have: a run keeps state per directed link (node count
+/// squared), and no failover domain the seeds describe comes near it.
+pub const NODE_COUNT_MAX: usize = 256;
 
 /// A cluster: the nodes that replicate one service, and how they are connected.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,6 +201,10 @@ impl Cluster {
         }
         if self.nodes.is_empty() {
             problems.error("nodes", "expected at least one node, found an empty cluster");
+        }
+        if self.nodes.len() > NODE_COUNT_MAX {
+            let found = self.nodes.len();
+            problems.error("nodes", format!("expected at most {NODE_COUNT_MAX} nodes, found {found}"));
         }
         self.validate_nodes(problems);
         self.validate_quorum(problems);

@@ -353,3 +353,22 @@ fn help_texts_match_their_golden_files() {
     }
     assert!(stale.is_empty(), "help text differs from {stale:?}; rerun with {UPDATE_GOLDEN}=1 and review the diff");
 }
+
+#[test]
+fn seed_counts_outside_the_limit_are_refused_before_anything_runs() {
+    for command in ["run", "compare", "sweep"] {
+        for seeds in ["0", "10000001", "many"] {
+            let mut args = vec![command, "--seeds", seeds];
+            if command == "compare" {
+                args.extend(["--cluster", "seed-example", "--cluster", "three-region-5"]);
+            }
+            if command == "sweep" {
+                args.extend(["--param", "policy.heartbeat.interval_ms=1000"]);
+            }
+            let (code, stdout, stderr) = parts(&failsim(&args));
+            assert_eq!(code, 2, "{command} --seeds {seeds}: {stderr}");
+            assert!(stderr.contains("--seeds") && stderr.contains("10000000"), "{command} --seeds {seeds}: {stderr}");
+            assert!(stdout.is_empty(), "{command} --seeds {seeds} ran: {stdout}");
+        }
+    }
+}
