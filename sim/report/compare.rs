@@ -94,9 +94,8 @@ impl Comparison {
                 ScenarioRows { scenario: scenario.clone(), rows: METRICS.iter().map(|m| m.row(&cells)).collect() }
             })
             .collect();
-        let mean_unavailable_s = |scenario: &str, topology: &str| {
-            cell(scenario, topology).and_then(|c| c.unavailable_ms.mean).map(|ms| ms / 1000.0)
-        };
+        let mean_unavailable_s =
+            |scenario: &str, topology: &str| seconds(cell(scenario, topology).and_then(|c| c.unavailable_ms.mean));
         let annual_downtime = topologies
             .iter()
             .map(|topology| {
@@ -134,36 +133,21 @@ struct Metric {
     value: fn(&CellReport) -> Option<f64>,
 }
 
+/// Milliseconds of virtual time as seconds.
+fn seconds(ms: Option<f64>) -> Option<f64> {
+    ms.map(|ms| ms / 1000.0)
+}
+
 fn per_run(count: u64, cell: &CellReport) -> Option<f64> {
     (cell.runs > 0).then(|| count as f64 / cell.runs as f64)
 }
 
 const METRICS: [Metric; 10] = [
-    Metric {
-        key: "failover_p50_s",
-        label: "failover (RTO) p50, s",
-        value: |c| c.failover_ms.p50.map(|ms| ms / 1000.0),
-    },
-    Metric {
-        key: "failover_p95_s",
-        label: "failover (RTO) p95, s",
-        value: |c| c.failover_ms.p95.map(|ms| ms / 1000.0),
-    },
-    Metric {
-        key: "failover_p99_s",
-        label: "failover (RTO) p99, s",
-        value: |c| c.failover_ms.p99.map(|ms| ms / 1000.0),
-    },
-    Metric {
-        key: "unavailable_mean_s",
-        label: "unavailable, mean s",
-        value: |c| c.unavailable_ms.mean.map(|ms| ms / 1000.0),
-    },
-    Metric {
-        key: "unavailable_p95_s",
-        label: "unavailable p95, s",
-        value: |c| c.unavailable_ms.p95.map(|ms| ms / 1000.0),
-    },
+    Metric { key: "failover_p50_s", label: "failover (RTO) p50, s", value: |c| seconds(c.failover_ms.p50) },
+    Metric { key: "failover_p95_s", label: "failover (RTO) p95, s", value: |c| seconds(c.failover_ms.p95) },
+    Metric { key: "failover_p99_s", label: "failover (RTO) p99, s", value: |c| seconds(c.failover_ms.p99) },
+    Metric { key: "unavailable_mean_s", label: "unavailable, mean s", value: |c| seconds(c.unavailable_ms.mean) },
+    Metric { key: "unavailable_p95_s", label: "unavailable p95, s", value: |c| seconds(c.unavailable_ms.p95) },
     Metric { key: "lost_writes_mean", label: "lost writes per run", value: |c| per_run(c.lost_writes.total, c) },
     Metric { key: "lost_writes_max", label: "lost writes, most in a run", value: |c| Some(c.lost_writes.max as f64) },
     Metric {
