@@ -7,11 +7,15 @@ mod compare;
 mod execute;
 mod gate;
 mod hunt;
+mod interrupt;
 mod list;
+mod merge;
 mod output;
 mod plan;
+mod progress_file;
 mod replay;
 mod run;
+mod session;
 mod shrink;
 mod simulate;
 mod status;
@@ -29,6 +33,8 @@ pub enum Outcome {
     Success,
     /// Exit 1: a finding (no failover target, no quorum, a violation, a failed check).
     Finding,
+    /// Stopped by a signal after writing what finished: exit 128 + the signal's number.
+    Interrupted(u8),
 }
 
 impl Outcome {
@@ -36,6 +42,7 @@ impl Outcome {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::Finding => ExitCode::from(1),
+            Outcome::Interrupted(code) => ExitCode::from(code),
         }
     }
 }
@@ -81,6 +88,7 @@ enum Command {
     Execute(execute::Args),
     Gate(gate::Args),
     Compare(compare::Args),
+    Merge(merge::Args),
     Sweep(sweep::Args),
     Hunt(hunt::Args),
     Shrink(shrink::Args),
@@ -103,6 +111,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Execute(args) => execute::run(&args),
         Command::Gate(args) => gate::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Hunt(args) => hunt::run(&args),
         Command::Shrink(args) => shrink::run(&args),

@@ -9,10 +9,10 @@
 use super::metrics::Metrics;
 use crate::engine::{Fact, NodeId, Observer, Sim, SimTime};
 use crate::model::{Cluster, Policy, ReplicationMode, Role};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The properties a run must keep.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Invariant {
     SingleWriter,

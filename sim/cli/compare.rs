@@ -72,9 +72,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             args.node_failures_per_year
         );
     }
-    if args.out.is_file() {
-        anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
-    }
+    output::ensure_directory_target("--out", &args.out)?;
     let default = || DEFAULT_SCENARIOS.iter().map(|s| s.to_string()).collect();
     let targets = target::resolve_all(&args.scenarios, default, &args.clusters, args.policy.as_deref())?;
     let ids: Vec<&str> = targets[0].clusters.iter().map(|(c, _)| c.value.cluster_id.as_str()).collect();

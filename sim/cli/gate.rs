@@ -46,8 +46,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    if args.out.is_file() {
-        anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
+    output::ensure_directory_target("--out", &args.out)?;
+    if args.update_baseline {
+        output::ensure_file_target("--baseline", &args.baseline)?;
     }
     let config = match &args.config {
         Some(path) => {

@@ -96,9 +96,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if args.threads == Some(0) {
         anyhow::bail!("--threads: expected at least 1 thread");
     }
-    if args.out.is_file() {
-        anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
-    }
+    output::ensure_directory_target("--out", &args.out)?;
     let loaded = load_inputs(args)?;
     let cells = match &loaded {
         Loaded::Targets(targets) => super::run::cells(targets, None),

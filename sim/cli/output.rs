@@ -1,5 +1,7 @@
 //! Writing results: stdout, or a file written atomically (a temporary file in the same
 //! directory, then a rename), so an interrupted write never leaves a half-written file.
+//! Output paths are checked before a command does any work ([`ensure_directory_target`],
+//! [`ensure_file_target`]), so a wrong one costs nothing and changes nothing.
 
 use anyhow::{bail, Context};
 use std::io::Write;
@@ -32,6 +34,45 @@ pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
             stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).context("cannot write to stdout")
         }
         Some(path) => write_atomically(path, text.as_bytes()),
+    }
+}
+
+/// Refuses an output directory given with `flag` that cannot be one: an existing file,
+/// or a path under one. A path that does not exist yet is fine: it is created when the
+/// command writes.
+///
+/// # Errors
+/// `--out PATH: is a file, expected a directory`, or `--out PATH: DIR is a file,
+/// expected a directory` for a file among its ancestors.
+pub fn ensure_directory_target(flag: &str, path: &Path) -> anyhow::Result<()> {
+    if path.exists() && !path.is_dir() {
+        bail!("{flag} {}: is a file, expected a directory", path.display());
+    }
+    refuse_file_ancestor(flag, path)
+}
+
+/// Refuses an output file given with `flag` that cannot be written as one: an existing
+/// directory, or a path under a file.
+///
+/// # Errors
+/// `--trace PATH: is a directory, expected a file path`, or `--trace PATH: DIR is a
+/// file, expected a directory` for a file among its ancestors.
+pub fn ensure_file_target(flag: &str, path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("{flag} {}: is a directory, expected a file path", path.display());
+    }
+    refuse_file_ancestor(flag, path)
+}
+
+/// The nearest existing ancestor of `path` must be a directory: nothing can be created
+/// under a file.
+fn refuse_file_ancestor(flag: &str, path: &Path) -> anyhow::Result<()> {
+    let nearest = path.ancestors().skip(1).filter(|a| !a.as_os_str().is_empty()).find(|a| a.exists());
+    match nearest {
+        Some(ancestor) if !ancestor.is_dir() => {
+            bail!("{flag} {}: {} is a file, expected a directory", path.display(), ancestor.display())
+        }
+        _ => Ok(()),
     }
 }
 

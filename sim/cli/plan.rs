@@ -49,8 +49,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let policy = load::policy(&args.policy)?;
     let primary = cluster.value.primary().map(|n| n.node_id.clone()).unwrap_or_default();
     let failed = failed_indices(&cluster, &args.failed, &primary)?;
-    if let Some(path) = args.output.as_deref().filter(|p| p.is_dir()) {
-        anyhow::bail!("{}: is a directory, expected a file path", path.display());
+    if let Some(path) = &args.output {
+        output::ensure_file_target("--output", path)?;
     }
     // Warnings only once the command is sure to go ahead: a refusal says one thing.
     let crossref = resolve::policy_against_topology(&policy.value, &cluster.value);

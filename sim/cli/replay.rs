@@ -35,6 +35,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    output::ensure_file_target("--trace", &args.trace)?;
+    if let Some(path) = &args.audit {
+        output::ensure_file_target("--audit", path)?;
+    }
     let target = args.target.resolve()?;
     let cluster = &target.clusters[0].0.value;
     let request = RunRequest {

@@ -1,34 +1,48 @@
 //! `failsim run`: the main job. Runs a matrix of scenarios x topologies x seeds in
-//! parallel, prints a table, and writes report.json, report.html, summary.md and
-//! junit.xml, each atomically.
+//! parallel (all of it, one shard of it, or what an interrupted run left), prints a
+//! table, and writes report.json, report.html, summary.md, junit.xml and the
+//! progress.json that resumes and merges read, each atomically.
 
+use super::interrupt::{self, Signal};
 use super::output;
+use super::progress_file;
+use super::session;
 use super::target::{self, Target};
 use super::Outcome;
 use failsim::check::Invariant;
 use failsim::control::standard::Mutant;
-
-use failsim::report::model::{Finding, SampleRun, SignatureReport, FINDINGS_MAX};
+use failsim::report::model::{Finding, Incomplete, SampleRun, SignatureReport, FINDINGS_MAX};
 use failsim::report::{self, model::Timing, Report};
 use failsim::run::aggregate::Aggregate;
-use failsim::run::matrix::{self, Cell, Options};
+use failsim::run::matrix::{Cell, Options};
+use failsim::run::progress::{MatrixSpec, Progress, Shard};
+use failsim::run::runset::RunSet;
 use failsim::run::sample;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Examples:
   failsim run                                  the built-in suite, every scenario on its topologies
   failsim run --scenario primary_failure --cluster builtin:three-region-7 --seeds 1000
-  failsim run --threads 1 --no-timing --out /tmp/a && failsim run --threads 2 --no-timing --out /tmp/b
+  failsim run --no-timing --threads 1 --out a  then --threads 2 --out b: identical report.json
   failsim run --mutant no_lease_wait           prove the suite catches a broken control plane
+  failsim run --shard 2/3 --out shards/2       one of three slices; then `failsim merge shards/*`
+  failsim run --resume reports/latest          finish a run that Ctrl-C or SIGTERM stopped
 
 Each run's seed derives from (--master-seed, scenario, topology, run index), so a
 result never depends on the thread count or on which other runs exist; with
---no-timing, report.json is byte-identical across thread counts and machines.
-Exit code 1 when any scenario misses its expectations.";
+--no-timing, report.json is byte-identical across thread counts and machines, and
+equal whether the matrix ran in one process, in shards merged, or interrupted and
+resumed. Beside the reports, progress.json records which runs finished, exactly.
+
+Ctrl-C or SIGTERM stops starting runs, lets those under way finish, and writes the
+reports marked incomplete (a second Ctrl-C quits at once). Exit code 1 when any
+scenario misses its expectations; 128 + the signal's number when interrupted.";
+
+/// Where reports go unless `--out` says otherwise.
+const DEFAULT_OUT: &str = "reports/latest";
 
 /// Run a matrix of scenarios x topologies x seeds and write the reports.
 #[derive(clap::Args, Debug)]
@@ -46,36 +60,161 @@ pub struct Args {
     /// Runs per (scenario, topology), instead of each scenario's `seeds`.
     #[arg(long, value_parser = target::parse_seeds)]
     seeds: Option<u64>,
+    /// The seed every run's seed derives from, with its scenario, topology and index.
     #[arg(long, default_value_t = 0)]
     master_seed: u64,
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
-    /// Where to write the reports.
-    #[arg(long, value_name = "DIR", default_value = "reports/latest")]
-    out: PathBuf,
+    /// Where to write the reports [default: reports/latest; with --resume, the directory resumed].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// Leave the wall-clock `timing` key out, so reports compare byte for byte.
     #[arg(long)]
     no_timing: bool,
     /// Run a deliberately broken control plane.
     #[arg(long, value_parser = target::parse_mutant)]
     mutant: Option<Mutant>,
+    /// Run only the K-th of N disjoint slices of every cell's runs; `failsim merge`
+    /// joins the N outputs into the report one process would have written.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Finish the interrupted run whose output directory is DIR, with the matrix
+    /// recorded in its progress.json; the result equals an uninterrupted run.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["scenarios", "clusters", "policy", "seeds", "master_seed", "mutant", "shard"]
+    )]
+    resume: Option<PathBuf>,
+    /// Seconds between saves of progress.json while running, so that even a process
+    /// killed outright (SIGKILL, a lost machine) resumes from its last save.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_checkpoint)]
+    checkpoint_every: f64,
+}
+
+/// `--checkpoint-every`: from 0.1 s to a day.
+fn parse_checkpoint(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.1..=86_400.0).contains(&s) => Ok(s),
+        _ => Err("expected seconds from 0.1 to 86400".to_string()),
+    }
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    if args.out.is_file() {
-        anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
+    let out = args.out.clone().or_else(|| args.resume.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
+    output::ensure_directory_target("--out", &out)?;
+    let resumed = args.resume.as_deref().map(progress_file::read).transpose()?;
+    let spec = match &resumed {
+        Some(progress) => progress.matrix.clone(),
+        None => MatrixSpec {
+            scenarios: args.scenarios.clone(),
+            clusters: args.clusters.clone(),
+            policy: args.policy.clone(),
+            seeds: args.seeds,
+            master_seed: args.master_seed,
+            mutant: args.mutant.map(|m| m.as_str().to_string()),
+        },
+    };
+    let matrix = Matrix::resolve(&spec)?;
+    let cells = matrix.cells();
+    let progress = match (resumed, &args.resume) {
+        (Some(progress), Some(dir)) => {
+            progress.check_cells(&cells).map_err(|e| progress_file::error(dir, &format!("cannot resume: {e}")))?;
+            progress
+        }
+        _ => Progress::start(spec, args.shard, &cells),
+    };
+    let checkpoint = Duration::from_secs_f64(args.checkpoint_every);
+    continue_matrix(progress, &cells, matrix.options, args.threads, !args.no_timing, checkpoint, &out)
+}
+
+/// A matrix's inputs resolved from its [`MatrixSpec`], and the options its runs share.
+pub(super) struct Matrix {
+    targets: Vec<Target>,
+    seeds: Option<u64>,
+    pub options: Options,
+}
+
+impl Matrix {
+    pub fn resolve(spec: &MatrixSpec) -> anyhow::Result<Matrix> {
+        let targets =
+            target::resolve_all(&spec.scenarios, target::builtin_suite, &spec.clusters, spec.policy.as_deref())?;
+        let mutant = spec.mutant.as_deref().map(target::parse_mutant).transpose().map_err(|e| anyhow::anyhow!(e))?;
+        let options = Options { master_seed: spec.master_seed, mutant, ..Options::default() };
+        Ok(Matrix { targets, seeds: spec.seeds, options })
     }
-    let targets = target::resolve_all(&args.scenarios, target::builtin_suite, &args.clusters, args.policy.as_deref())?;
-    let cells = cells(&targets, args.seeds);
-    let options = Options { master_seed: args.master_seed, mutant: args.mutant, ..Options::default() };
-    let (mut report, aggregates) = execute(&cells, options, args.threads, !args.no_timing)?;
-    report.sample = sample_run(&cells, &aggregates, options);
-    report.findings = findings(&cells, &report, options);
+
+    pub fn cells(&self) -> Vec<Cell<'_>> {
+        cells(&self.targets, self.seeds)
+    }
+}
+
+/// Runs what `progress` has still to do until done or interrupted, then writes the
+/// reports (marked incomplete when they are) and the progress beside them.
+fn continue_matrix(
+    mut progress: Progress,
+    cells: &[Cell<'_>],
+    options: Options,
+    threads: Option<usize>,
+    timing: bool,
+    checkpoint: Duration,
+    out: &Path,
+) -> anyhow::Result<Outcome> {
+    let todo = progress.todo(cells);
+    let stop = interrupt::install();
+    let runs: u64 = todo.iter().map(RunSet::len).sum();
+    eprintln!("running {runs} runs of {} cells; Ctrl-C stops and keeps what finished", cells.len());
+    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", out.display()))?;
+    let session = session::run_in_waves(cells, todo, options, threads, stop, Some(checkpoint), |runs, wall_s| {
+        progress.add(runs, wall_s);
+        progress_file::write(&progress, out)
+    })?;
+    let mut report = report_of(&progress, cells, options);
+    let complete = progress.is_complete(cells);
+    let interrupted = interrupt::received().filter(|_| progress.todo(cells).iter().any(|t| !t.is_empty()));
+    report.incomplete = (!complete).then(|| incomplete(&progress, cells, interrupted, out));
+    if timing {
+        report.timing = Some(timing_of(cells, &report, session.threads, progress.wall_s));
+    }
     print!("{}", report::table::render(&report));
-    write_reports(&report, &args.out)?;
-    println!("reports written to {}", args.out.display());
+    write_reports(&report, out)?;
+    println!("reports written to {}", out.display());
+    if let Some(signal) = interrupted {
+        eprintln!(
+            "interrupted: {} of {} runs finished; continue with: failsim run --resume {}",
+            progress.runs_done(),
+            cells.iter().map(|c| c.runs).sum::<u64>(),
+            failsim::run::replay::quote(&out.display().to_string())
+        );
+        return Ok(Outcome::Interrupted(signal.exit_code()));
+    }
     Ok(if report.passed { Outcome::Success } else { Outcome::Finding })
+}
+
+/// What part of the matrix a report covers, and the command that completes it.
+fn incomplete(progress: &Progress, cells: &[Cell<'_>], signal: Option<Signal>, out: &Path) -> Incomplete {
+    let resume = format!("failsim run --resume {}", failsim::run::replay::quote(&out.display().to_string()));
+    let (reason, next) = match (signal, progress.shard) {
+        (Some(signal), None) => (format!("interrupted ({})", signal.name()), resume),
+        (Some(signal), Some(shard)) => (format!("shard {shard}, interrupted ({})", signal.name()), resume),
+        (None, Some(shard)) => (
+            format!("shard {shard}"),
+            format!("failsim merge DIR... (the output directories of all {} shards)", shard.count),
+        ),
+        (None, None) => ("unfinished".to_string(), resume),
+    };
+    Incomplete { reason, runs_done: progress.runs_done(), runs_total: cells.iter().map(|c| c.runs).sum(), next }
+}
+
+/// The report of what `progress` holds: every cell's aggregate, the sample run and the
+/// findings re-run with their traces. No timing.
+pub(super) fn report_of(progress: &Progress, cells: &[Cell<'_>], options: Options) -> Report {
+    let aggregates = progress.aggregates();
+    let mut report = Report::build(cells, &aggregates, options.master_seed, options.mutant);
+    report.sample = sample_run(cells, &aggregates, options);
+    report.findings = findings(cells, &report, options);
+    report
 }
 
 /// Runs `cells` on a pool of `threads` (default: one per core) with a progress bar on
@@ -86,34 +225,32 @@ pub(super) fn execute(
     threads: Option<usize>,
     timing: bool,
 ) -> anyhow::Result<(Report, Vec<Aggregate>)> {
-    let total: u64 = cells.iter().map(|c| c.runs).sum();
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-    let done = AtomicU64::new(0);
-    let finished = AtomicBool::new(false);
-    #[allow(clippy::disallowed_methods)] // the runner times itself; nothing simulated reads this
-    let started = std::time::Instant::now();
-    let aggregates = std::thread::scope(|scope| {
-        if std::io::stdout().is_terminal() {
-            scope.spawn(|| show_progress(total, &done, &finished));
-        }
-        let aggregates = pool.install(|| matrix::run(cells, options, &done));
-        finished.store(true, Ordering::Relaxed);
-        aggregates
-    });
-    let wall_s = started.elapsed().as_secs_f64();
+    let todo: Vec<RunSet> = cells.iter().map(Cell::all_runs).collect();
+    let mut aggregates = Vec::new();
+    let never = AtomicBool::new(false);
+    let session = session::run_in_waves(cells, todo, options, threads, &never, None, |runs, _| {
+        aggregates = runs.into_iter().map(|runs| runs.aggregate).collect();
+        Ok(())
+    })?;
     let mut report = Report::build(cells, &aggregates, options.master_seed, options.mutant);
     if timing {
-        let simulated_s: f64 = cells.iter().map(|c| c.runs as f64 * c.scenario.duration_s).sum();
-        report.timing = Some(Timing {
-            threads: threads as u64,
-            wall_s,
-            runs_per_s: total as f64 / wall_s.max(1e-9),
-            events_per_s: report.totals.events as f64 / wall_s.max(1e-9),
-            simulated_s_per_wall_s: simulated_s / wall_s.max(1e-9),
-        });
+        report.timing = Some(timing_of(cells, &report, session.threads, session.wall_s));
     }
     Ok((report, aggregates))
+}
+
+/// The harness's speed over the runs in `report`, which took `wall_s` on `threads`.
+fn timing_of(cells: &[Cell<'_>], report: &Report, threads: usize, wall_s: f64) -> Timing {
+    let runs = report.totals.runs;
+    let simulated_s: f64 = cells.iter().zip(&report.cells).map(|(c, r)| r.runs as f64 * c.scenario.duration_s).sum();
+    let wall = wall_s.max(1e-9);
+    Timing {
+        threads: threads as u64,
+        wall_s,
+        runs_per_s: runs as f64 / wall,
+        events_per_s: report.totals.events as f64 / wall,
+        simulated_s_per_wall_s: simulated_s / wall,
+    }
 }
 
 /// The run drawn as a timeline: the lowest-indexed example of the first failing cell,
@@ -176,18 +313,6 @@ pub(super) fn cells(targets: &[Target], seeds: Option<u64>) -> Vec<Cell<'_>> {
         }
     }
     cells
-}
-
-fn show_progress(total: u64, done: &AtomicU64, finished: &AtomicBool) {
-    let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    while !finished.load(Ordering::Relaxed) {
-        bar.set_position(done.load(Ordering::Relaxed));
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bar.finish_and_clear();
 }
 
 /// Writes every report file into `out`, each atomically.

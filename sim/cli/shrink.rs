@@ -57,6 +57,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let (cluster, cluster_ref) = &target.clusters[0];
     let scenario = &target.scenario.value;
     let seed = Seed(args.seed);
+    let out = args.out.clone().unwrap_or_else(|| default_out(scenario, seed));
+    output::ensure_file_target("--out", &out)?;
     let request = ShrinkRequest {
         scenario,
         cluster: &cluster.value,
@@ -76,7 +78,6 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Err(error) => anyhow::bail!("{error} (run: {from})"),
     };
 
-    let out = args.out.clone().unwrap_or_else(|| default_out(scenario, seed));
     let cluster_ref = builtin_ref(cluster, load::topology).unwrap_or_default();
     let replay =
         failsim::run::replay::command(&out.display().to_string(), &cluster_ref, None, args.target.mutant, seed);

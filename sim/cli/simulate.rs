@@ -51,6 +51,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    if let Some(path) = &args.trace {
+        output::ensure_file_target("--trace", path)?;
+    }
     let target = args.target.resolve()?;
     let (cluster, cluster_ref) = &target.clusters[0];
     let scenario = &target.scenario.value;

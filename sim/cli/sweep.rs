@@ -87,9 +87,7 @@ struct PointTarget {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    if args.out.is_file() {
-        anyhow::bail!("--out {}: is a file, expected a directory", args.out.display());
-    }
+    output::ensure_directory_target("--out", &args.out)?;
     let params = params::parse_all(&args.params)?;
     let grid = params::grid(&params)?;
     let default = || vec![DEFAULT_SCENARIO.to_string()];

@@ -150,7 +150,15 @@ pub enum Ending {
     Completed,
     /// It spent its event budget before reaching its end time.
     Stuck { events: u64 },
+    /// More than [`PENDING_MAX`] events were pending at once: a topology and policy
+    /// that send messages far faster than the network delivers them.
+    Flooded { events: u64, pending: usize },
 }
+
+/// The most events a run may have pending at once. A run is ended (and judged stuck)
+/// past it, which bounds its memory (a pending event is a few dozen bytes) whatever
+/// its inputs; the built-in suite's runs never have more than a few hundred.
+pub const PENDING_MAX: usize = 1_000_000;
 
 /// Runs to the end time or the event budget.
 pub fn run<C, F, O>(
@@ -177,6 +185,10 @@ where
         if sim.events > event_budget {
             sim.world.settle_all();
             return Ending::Stuck { events: sim.events };
+        }
+        if sim.queue.len() > PENDING_MAX {
+            sim.world.settle_all();
+            return Ending::Flooded { events: sim.events, pending: sim.queue.len() };
         }
         sim.world.advance(at);
         match event {

@@ -237,6 +237,22 @@ impl ActionKind {
 }
 
 impl Fault {
+    /// Every kind's name as written in files, as [`Fault::kind`] gives them.
+    pub const KINDS: [&'static str; 12] = [
+        "primary_loss",
+        "node_crash",
+        "region_loss",
+        "region_isolation",
+        "partition",
+        "packet_loss",
+        "latency_spike",
+        "flapping",
+        "clock_skew",
+        "replication_lag",
+        "action_failure",
+        "monitor_crash",
+    ];
+
     /// The kind's name as written in files.
     pub fn kind(&self) -> &'static str {
         match self {

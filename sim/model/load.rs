@@ -85,9 +85,13 @@ impl<T> Loaded<T> {
 
 /// Reads a file, refusing it before reading when it is too large.
 ///
+/// The read itself stops one byte past [`FILE_BYTES_MAX`], so a file whose size the
+/// file system does not tell (`/dev/zero`, `/dev/stdin`, a pipe) cannot exhaust memory.
+///
 /// # Errors
 /// Missing or unreadable files, files over [`FILE_BYTES_MAX`], and text that is not UTF-8.
 pub fn read_file(path: &Path) -> Result<Text, InputError> {
+    use std::io::Read;
     let origin = path.display().to_string();
     let io_error = |e: std::io::Error| InputError::new(&origin, None, "", format!("cannot read: {e}"));
     let metadata = std::fs::metadata(path).map_err(io_error)?;
@@ -98,17 +102,42 @@ pub fn read_file(path: &Path) -> Result<Text, InputError> {
         let message = format!("the file is {} bytes, more than the {FILE_BYTES_MAX} accepted", metadata.len());
         return Err(InputError::new(&origin, Some(Location { line: 1, column: 1 }), "", message));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    file.take(FILE_BYTES_MAX + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    let base_dir = path.parent().map(Path::to_path_buf);
+    text_from_bytes(&origin, bytes, Format::of(path), base_dir)
+}
+
+/// Turns the bytes of one input into its [`Text`], as [`read_file`] does with a file's
+/// contents: for input that does not come from a file (a test, a fuzzer, a pipe).
+///
+/// `origin` names the input in errors; `base_dir` is where the references inside it
+/// resolve (`None`: the working directory).
+///
+/// # Errors
+/// More than [`FILE_BYTES_MAX`] bytes, or bytes that are not UTF-8 (located at the
+/// first bad byte).
+pub fn text_from_bytes(
+    origin: &str,
+    bytes: Vec<u8>,
+    format: Format,
+    base_dir: Option<PathBuf>,
+) -> Result<Text, InputError> {
+    if bytes.len() as u64 > FILE_BYTES_MAX {
+        let message = format!("the file holds more than the {FILE_BYTES_MAX} bytes accepted");
+        return Err(InputError::new(origin, Some(Location { line: 1, column: 1 }), "", message));
+    }
     let body = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
         let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let at = Location { line: line as u32, column: column as u32 };
-        InputError::new(&origin, Some(at), "", "the file is not UTF-8 text (binary data?)")
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let at = Location { line: clamp(line), column: clamp(column) };
+        InputError::new(origin, Some(at), "", "the file is not UTF-8 text (binary data?)")
     })?;
-    let base_dir = path.parent().map(Path::to_path_buf);
-    Ok(Text { origin, base_dir, body, format: Format::of(path) })
+    Ok(Text { origin: origin.to_string(), base_dir, body, format })
 }
 
 /// Parses the text into its document tree.

@@ -86,6 +86,21 @@ impl Problems {
     }
 }
 
+/// Most names a message lists: a longer list is cut, so that one line stays readable
+/// and a file of 100,000 regions cannot make every message 100,000 names long.
+pub const NAMES_SHOWN_MAX: usize = 20;
+
+/// Names for a message, `a, b, c`, cut after [`NAMES_SHOWN_MAX`] with how many there are.
+pub fn name_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let count = names.len();
+    let shown: Vec<&str> = names.take(NAMES_SHOWN_MAX).collect();
+    if count > NAMES_SHOWN_MAX {
+        format!("{}, ... ({count} in all)", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
 impl Problems {
     /// Adds the problems of a value nested at `prefix` (an inline topology or policy).
     pub fn nest(&mut self, prefix: &str, inner: Problems) {

@@ -5,9 +5,10 @@
 use super::error::InputError;
 use super::library::Kind;
 use super::load::{self, Loaded};
-use super::problems::Problems;
+use super::problems::{name_list, Problems};
 use super::syntax::{Node, Value};
 use super::{Cluster, Policy, ReplicationMode, Scenario, Selector, Source};
+use std::collections::BTreeSet;
 
 /// The built-in policy a scenario runs under when it names none.
 pub const DEFAULT_POLICY: &str = "seed-auto";
@@ -100,9 +101,14 @@ fn locate_node<'t>(tree: &'t Node, path: &str) -> Option<&'t Node> {
 
 /// Every fault selector must name a node, region or site of the topology.
 fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cluster) -> Result<(), InputError> {
+    // Indexed once: a partition may list many selectors, a topology many regions.
+    let names = Names {
+        regions: cluster.regions.iter().map(String::as_str).collect(),
+        sites: cluster.nodes.iter().map(|n| n.site.as_str()).collect(),
+    };
     for (i, fault) in scenario.value.faults.iter().enumerate() {
         for (field, selector) in fault.selectors() {
-            if let Some(problem) = selector_problem(selector, cluster) {
+            if let Some(problem) = selector_problem(selector, cluster, &names) {
                 let on =
                     if cluster_path.is_empty() { String::new() } else { format!(" (topology {})", cluster.cluster_id) };
                 return Err(scenario.error_at(&format!("faults[{i}].{field}"), format!("{problem}{on}")));
@@ -112,20 +118,25 @@ fn check_selectors(scenario: &Loaded<Scenario>, cluster_path: &str, cluster: &Cl
     Ok(())
 }
 
-fn selector_problem(selector: &Selector, cluster: &Cluster) -> Option<String> {
-    let sites = || cluster.nodes.iter().map(|n| n.site.as_str()).collect::<Vec<_>>();
+/// A topology's region and site names, for lookups.
+struct Names<'c> {
+    regions: BTreeSet<&'c str>,
+    sites: BTreeSet<&'c str>,
+}
+
+fn selector_problem(selector: &Selector, cluster: &Cluster, names: &Names<'_>) -> Option<String> {
     match selector {
         Selector::Node(id) if cluster.node_index(id).is_none() => {
-            let ids: Vec<&str> = cluster.nodes.iter().map(|n| n.node_id.as_str()).collect();
-            Some(format!("unknown node `{id}` (nodes: {})", ids.join(", ")))
+            let ids = name_list(cluster.nodes.iter().map(|n| n.node_id.as_str()));
+            Some(format!("unknown node `{id}` (nodes: {ids})"))
         }
-        Selector::Region(name) if !cluster.regions.contains(name) => {
-            Some(format!("unknown region `{name}` (regions: {})", cluster.regions.join(", ")))
+        Selector::Region(name) if !names.regions.contains(name.as_str()) => {
+            Some(format!("unknown region `{name}` (regions: {})", cluster.region_list()))
         }
-        Selector::Site(name) if !sites().contains(&name.as_str()) => {
-            let mut sites = sites();
+        Selector::Site(name) if !names.sites.contains(name.as_str()) => {
+            let mut sites: Vec<&str> = cluster.nodes.iter().map(|n| n.site.as_str()).collect();
             sites.dedup();
-            Some(format!("unknown site `{name}` (sites: {})", sites.join(", ")))
+            Some(format!("unknown site `{name}` (sites: {})", name_list(sites.into_iter())))
         }
         Selector::Random(k) if *k as usize > cluster.nodes.len() => {
             Some(format!("random({k}) asks for more than the {} nodes", cluster.nodes.len()))
@@ -138,8 +149,11 @@ fn selector_problem(selector: &Selector, cluster: &Cluster) -> Option<String> {
 /// harmless (policies are shared between topologies), but often a typo.
 pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
     let mut problems = Problems::default();
+    // Indexed: both lists may be long (each up to a document's value budget).
+    let regions: BTreeSet<&str> = cluster.regions.iter().map(String::as_str).collect();
+    let sites: BTreeSet<&str> = cluster.nodes.iter().map(|n| n.site.as_str()).collect();
     for (i, region) in policy.region_priority.iter().enumerate() {
-        if !cluster.regions.contains(region) {
+        if !regions.contains(region.as_str()) {
             problems.warning(
                 format!("region_priority[{i}]"),
                 format!("topology {} has no region `{region}`", cluster.cluster_id),
@@ -147,7 +161,7 @@ pub fn policy_against_topology(policy: &Policy, cluster: &Cluster) -> Problems {
         }
     }
     for (i, site) in policy.site_priority.iter().enumerate() {
-        if !cluster.nodes.iter().any(|n| &n.site == site) {
+        if !sites.contains(site.as_str()) {
             problems.warning(
                 format!("site_priority[{i}]"),
                 format!("topology {} has no site `{site}`", cluster.cluster_id),

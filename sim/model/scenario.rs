@@ -15,6 +15,9 @@ use std::marker::PhantomData;
 pub const DURATION_S_MAX: f64 = 30.0 * 24.0 * 3600.0;
 /// Most faults in one scenario.
 pub const FAULT_COUNT_MAX: usize = 256;
+/// Most topologies one scenario may name: each is loaded (a name stands for a whole
+/// file) and becomes a column of the matrix; the built-ins name at most six.
+pub const CLUSTER_COUNT_MAX: usize = 64;
 /// Most seeds one scenario may ask for by default.
 pub const SEED_COUNT_MAX: u32 = 10_000_000;
 
@@ -215,6 +218,10 @@ impl Scenario {
         problems.check_duration("workload.writes_per_s", self.workload.writes_per_s);
         if self.seeds == 0 || self.seeds > SEED_COUNT_MAX {
             problems.error("seeds", format!("expected 1 to {SEED_COUNT_MAX}, found {}", self.seeds));
+        }
+        if self.cluster.0.len() > CLUSTER_COUNT_MAX {
+            let found = self.cluster.0.len();
+            problems.error("cluster", format!("expected at most {CLUSTER_COUNT_MAX} topologies, found {found}"));
         }
         if self.faults.len() > FAULT_COUNT_MAX {
             problems.error("faults", format!("expected at most {FAULT_COUNT_MAX} faults, found {}", self.faults.len()));

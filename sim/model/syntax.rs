@@ -14,4 +14,4 @@ pub(crate) use deserializer::closest;
 pub use deserializer::{from_node, DeError, TAG_KEY};
 pub use document::{Entry, Location, Node, ScalarStyle, Value};
 pub use emit::to_yaml;
-pub use parse::{parse_json, parse_yaml, SyntaxError, MAX_DEPTH, MAX_NODES};
+pub use parse::{parse_json, parse_yaml, SyntaxError, MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES};

@@ -2,9 +2,10 @@
 //! extensions failsim adds (network latency per link class, replication, monitor
 //! placement), each with a documented default so the seed's files load unchanged.
 
-use super::problems::Problems;
+use super::problems::{name_list, Problems};
 use super::value_range::{number, ValueRange};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Highest `priority` a node may have.
 pub const PRIORITY_MAX: u32 = 1000;
@@ -186,6 +187,11 @@ impl Cluster {
         })
     }
 
+    /// The regions for a message: all of them, or the first ones and how many there are.
+    pub fn region_list(&self) -> String {
+        name_list(self.regions.iter().map(String::as_str))
+    }
+
     /// Checks every rule that a topology must satisfy on its own.
     pub fn validate(&self, problems: &mut Problems) {
         if self.cluster_id.trim().is_empty() {
@@ -194,8 +200,9 @@ impl Cluster {
         if self.regions.is_empty() {
             problems.error("regions", "expected at least one region");
         }
+        let mut seen = BTreeSet::new();
         for (i, region) in self.regions.iter().enumerate() {
-            if self.regions[..i].contains(region) {
+            if !seen.insert(region) {
                 problems.error(format!("regions[{i}]"), format!("region `{region}` is listed twice"));
             }
         }
@@ -212,16 +219,22 @@ impl Cluster {
     }
 
     fn validate_nodes(&self, problems: &mut Problems) {
+        // Indexes rather than scans: a file may list 100,000 regions or nodes (refused,
+        // but validated first), and this must stay n log n.
+        let regions: BTreeSet<&str> = self.regions.iter().map(String::as_str).collect();
+        let mut first_of_id: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, node) in self.nodes.iter().enumerate() {
             let at = |field: &str| format!("nodes[{i}].{field}");
             if node.node_id.trim().is_empty() {
                 problems.error(at("node_id"), "expected a non-empty node id");
             }
-            if let Some(first) = self.nodes[..i].iter().position(|n| n.node_id == node.node_id) {
+            if let Some(first) = first_of_id.get(node.node_id.as_str()) {
                 problems.error(at("node_id"), format!("duplicate node id `{}` (also nodes[{first}])", node.node_id));
+            } else {
+                first_of_id.insert(&node.node_id, i);
             }
-            if !self.regions.contains(&node.region) {
-                let known = self.regions.join(", ");
+            if !regions.contains(node.region.as_str()) {
+                let known = self.region_list();
                 problems.error(at("region"), format!("unknown region `{}` (regions: {known})", node.region));
             }
             if node.site.trim().is_empty() {
@@ -296,7 +309,7 @@ impl Cluster {
             if !self.regions.contains(&monitor.region) {
                 problems.error(
                     "monitor.region",
-                    format!("unknown region `{}` (regions: {})", monitor.region, self.regions.join(", ")),
+                    format!("unknown region `{}` (regions: {})", monitor.region, self.region_list()),
                 );
             }
         }

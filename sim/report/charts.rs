@@ -4,9 +4,11 @@
 //!
 //! Pure: no files and no fonts. The SVG backend writes `<text>` elements and leaves the
 //! font to the browser, and it escapes every text and attribute it writes, so names
-//! from scenario files pass through as plain text. Colours are chosen by the caller
+//! from scenario files pass through as plain text; the control characters it lets
+//! through are dropped ([`escape::is_forbidden`]). Colours are chosen by the caller
 //! (one per topology, the same in every chart of a page).
 
+use super::escape;
 use super::model::{CellReport, Distribution, SampleRun};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -64,6 +66,9 @@ pub(crate) fn svg(size: (u32, u32), draw: impl FnOnce(&Area<'_>) -> Drawn) -> Re
         draw(&root).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
+    // The backend escapes markup but passes control characters through, which would
+    // make a standalone SVG file ill-formed XML; none of its own output has any.
+    out.retain(|c| !escape::is_forbidden(c));
     // Inline SVG in HTML needs no namespace, and leaving it out keeps the page free of
     // any URL at all.
     Ok(out.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1))

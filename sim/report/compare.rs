@@ -9,6 +9,7 @@
 //! renderer, and rendered as text, Markdown, and a section of the HTML report.
 
 use super::escape::markup as escape;
+use super::markdown;
 use super::model::{CellReport, Report};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -231,10 +232,10 @@ pub fn render_markdown(comparison: &Comparison) -> String {
          Lower is better in every row; the best is in bold.\n",
         comparison.seeds, comparison.master_seed
     );
-    let columns = comparison.topologies.iter().map(|t| format!(" `{t}` |")).collect::<String>();
+    let columns = comparison.topologies.iter().map(|t| format!(" {} |", markdown::escape(t))).collect::<String>();
     let rule = "---|".repeat(comparison.topologies.len());
     for scenario in &comparison.scenarios {
-        let _ = writeln!(out, "## {}\n\n| |{columns}\n|---|{rule}", scenario.scenario);
+        let _ = writeln!(out, "## {}\n\n| |{columns}\n|---|{rule}", markdown::escape(&scenario.scenario));
         for row in &scenario.rows {
             let _ = write!(out, "| {} |", row.label);
             for (i, value) in row.values.iter().enumerate() {

@@ -12,12 +12,18 @@ pub fn markup(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c if is_forbidden(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `ch` is dropped from the reports: a control character other than tab, line
+/// feed and carriage return (XML 1.0 forbids those below U+0020), or one of the
+/// noncharacters U+FFFE and U+FFFF.
+pub fn is_forbidden(ch: char) -> bool {
+    !matches!(ch, '\t' | '\n' | '\r') && (ch.is_control() || ch == '\u{FFFE}' || ch == '\u{FFFF}')
 }
 
 #[cfg(test)]
@@ -27,5 +33,6 @@ mod tests {
     #[test]
     fn escaping_covers_markup_and_drops_forbidden_characters() {
         assert_eq!(markup("<a href=\"x\">&'\u{1}</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(markup("a\tb\nc\r\u{1b}[31m\u{85}\u{FFFE}"), "a\tb\nc\r[31m");
     }
 }

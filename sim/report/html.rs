@@ -133,7 +133,11 @@ fn header(out: &mut String, report: &Report) {
     if let Some(mutant) = &report.mutant {
         let _ = write!(out, " · control plane: mutant <code>{}</code>", escape(mutant));
     }
-    out.push_str("</p>\n<div class=\"stats\">\n");
+    out.push_str("</p>\n");
+    if let Some(incomplete) = &report.incomplete {
+        let _ = writeln!(out, "<p class=\"warn\">{}</p>", escape(&incomplete.sentence()));
+    }
+    out.push_str("<div class=\"stats\">\n");
     let t = &report.totals;
     let mut stat = |value: u64, name: &str, alarm: bool| {
         let class = if alarm && value > 0 { " bad" } else { "" };

@@ -26,6 +26,9 @@ pub fn render(report: &Report) -> String {
     if let Some(mutant) = &report.mutant {
         let _ = writeln!(out, "Control plane: mutant `{mutant}`.\n");
     }
+    if let Some(incomplete) = &report.incomplete {
+        let _ = writeln!(out, "**{}**\n", escape(&incomplete.sentence()));
+    }
     let _ = writeln!(
         out,
         "| scenario | topology | runs | result | detection p95 s | failover p95 s | unavailable p95 s | lost writes (max) | false failovers | safety violations |"

@@ -25,6 +25,10 @@ pub struct Report {
     pub passed: bool,
     pub totals: Totals,
     pub cells: Vec<CellReport>,
+    /// Present when the report covers only part of its matrix: a shard, or a run that
+    /// was interrupted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Incomplete>,
     /// Wall-clock figures: the only part that differs between identical runs; left
     /// out with `--no-timing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +40,28 @@ pub struct Report {
     /// fastest-failing run re-run with its trace; empty when not recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+}
+
+/// What part of its matrix a report covers, and how to complete it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incomplete {
+    /// Why, e.g. "interrupted (SIGINT)" or "shard 2/3".
+    pub reason: String,
+    pub runs_done: u64,
+    /// Runs in the whole matrix.
+    pub runs_total: u64,
+    /// The command that completes it, e.g. `failsim run --resume reports/latest`.
+    pub next: String,
+}
+
+impl Incomplete {
+    /// One line for a report's head: what it covers, and what completes it.
+    pub fn sentence(&self) -> String {
+        format!(
+            "Incomplete ({}): {} of {} runs. To complete: {}",
+            self.reason, self.runs_done, self.runs_total, self.next
+        )
+    }
 }
 
 /// One run of the matrix, traced: what happened when, and when the faults acted.
@@ -284,6 +310,7 @@ impl Report {
             passed: totals.failing_cells == 0,
             totals,
             cells,
+            incomplete: None,
             timing: None,
             sample: None,
             findings: Vec::new(),

@@ -52,6 +52,9 @@ pub fn render(report: &Report) -> String {
         "{verdict}: {} runs, {} cells, {} failing, {} safety violations",
         t.runs, t.cells, t.failing_cells, t.safety_violations
     );
+    if let Some(incomplete) = &report.incomplete {
+        let _ = writeln!(out, "{}", incomplete.sentence());
+    }
     if let Some(timing) = &report.timing {
         let _ = writeln!(
             out,

@@ -7,11 +7,15 @@
 //! number of shards cannot change a single byte of the result. Memory is flat in the
 //! number of runs: a run folds in and is dropped.
 
+mod persist;
+
 use super::signature::{self, Signature};
 use super::single::RunOutcome;
 use crate::check::Invariant;
 use crate::model::{ClusterState, Scenario};
 use hdrhistogram::Histogram;
+use persist::histogram_buckets;
+use serde::{Deserialize, Serialize};
 
 /// Significant figures the latency histograms keep (relative error 0.1%).
 pub const HISTOGRAM_SIGFIGS: u8 = 3;
@@ -19,7 +23,7 @@ pub const HISTOGRAM_SIGFIGS: u8 = 3;
 pub const EXAMPLES_PER_INVARIANT: usize = 3;
 
 /// One kept example violation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     pub run_index: u64,
     pub seed: u64,
@@ -30,7 +34,7 @@ pub struct Example {
 
 /// One signature's runs in a cell, and the run that breaks it soonest in virtual time
 /// (the shortest reproduction; the lower run index on a tie).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignatureSeen {
     pub signature: Signature,
     pub runs: u64,
@@ -46,19 +50,24 @@ impl SignatureSeen {
 }
 
 /// A run that missed the scenario's expected promotions or final state.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Miss {
     pub run_index: u64,
     pub seed: u64,
     pub what: String,
 }
 
-/// The summary of one cell's runs.
-#[derive(Clone, Debug)]
+/// The summary of one cell's runs. Serialized into progress files (shards, resumable
+/// runs), and read back exactly (see [`persist`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Aggregate {
     pub runs: u64,
+    #[serde(with = "histogram_buckets")]
     pub detection_us: Histogram<u64>,
+    #[serde(with = "histogram_buckets")]
     pub failover_us: Histogram<u64>,
+    #[serde(with = "histogram_buckets")]
     pub unavailable_us: Histogram<u64>,
     pub lost_writes_total: u64,
     pub lost_writes_max: u64,

@@ -164,7 +164,13 @@ pub fn hunt(source: &Source<'_>, hunt: &Hunt) -> Outcome {
             .into_par_iter()
             .map(|run| {
                 let trial = source.trial(run, hunt.master_seed);
-                let outcome = single::run(&request(&trial, hunt.mutant));
+                let outcome = super::replay::naming_the_run_on_panic(
+                    || single::run(&request(&trial, hunt.mutant)),
+                    || {
+                        let (scenario, cluster) = (&trial.scenario.name, &trial.cluster.cluster_id);
+                        format!("the hunt's run {run}: {scenario} on {cluster} with seed {}", trial.seed.0)
+                    },
+                );
                 let inert = outcome.fired.iter().any(|fired| !fired);
                 (inert, catch(&trial, &outcome, hunt.findings))
             })

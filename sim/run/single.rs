@@ -69,12 +69,18 @@ pub fn run_armed(request: &RunRequest<'_>) -> (RunOutcome, Vec<Armed>) {
     let mut control = Standard::new(cluster, policy, rate, mutant);
     let ending = sim::run(&mut sim, &mut control, &mut injector, &mut checker, EVENT_BUDGET);
 
-    if let Ending::Stuck { events } = ending {
-        checker.violate(
+    match ending {
+        Ending::Completed => {}
+        Ending::Stuck { events } => checker.violate(
             Invariant::Stuck,
             sim.now(),
             format!("the run spent its budget of {events} events before its end"),
-        );
+        ),
+        Ending::Flooded { events, pending } => checker.violate(
+            Invariant::Stuck,
+            sim.now(),
+            format!("{pending} events were pending at once after {events}, more than a run may hold"),
+        ),
     }
     let final_node = final_authority(&sim.world);
     let lost = final_node.map_or(0, |n| checker.lost_writes(&sim, n));
@@ -82,7 +88,10 @@ pub fn run_armed(request: &RunRequest<'_>) -> (RunOutcome, Vec<Armed>) {
     checker.metrics.data_loss_ms = if rate > 0.0 { lost as f64 * 1000.0 / rate } else { 0.0 };
     checker.metrics.unavailable_ms = sim.world.ledger.unavailable.as_ms();
     checker.metrics.events = sim.events;
-    check_liveness(&mut checker, &sim, &injector, &control);
+    // A run cut short never reached the moment liveness is judged at.
+    if matches!(ending, Ending::Completed) {
+        check_liveness(&mut checker, &sim, &injector, &control);
+    }
     let pack = audit_pack::seal(&control.auditor, &cluster.cluster_id, &scenario.name, seed);
     if let Err(error) = audit_pack::verify(&pack) {
         checker.violate(Invariant::AuditChain, sim.now(), format!("the run's audit pack does not verify: {error}"));

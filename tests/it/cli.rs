@@ -1,6 +1,7 @@
 //! The command line as users meet it: `plan`, `status`, `list` and `validate` on the
 //! seed's files and the built-ins, their exit codes (0 success, 1 a finding, 2 bad input
-//! or usage), one-line errors, and the `--help` texts against golden files.
+//! or usage), one-line errors, output paths refused before any work, and the `--help`
+//! texts against golden files.
 //!
 //! Golden files live in `tests/golden/help/`; run with `FAILSIM_UPDATE_GOLDEN=1` to
 //! rewrite them, then review the diff.
@@ -340,6 +341,8 @@ fn help_texts_match_their_golden_files() {
         ("sweep", &["sweep"]),
         ("shrink", &["shrink"][..]),
         ("hunt", &["hunt"][..]),
+        ("run", &["run"][..]),
+        ("merge", &["merge"][..]),
     ] {
         let text = help(args);
         assert!(text.contains("Examples:"), "{name} --help teaches by example:\n{text}");
@@ -371,4 +374,76 @@ fn seed_counts_outside_the_limit_are_refused_before_anything_runs() {
             assert!(stdout.is_empty(), "{command} --seeds {seeds} ran: {stdout}");
         }
     }
+}
+
+/// Runs `failsim` and asserts that it refused with exactly `message`, before any work:
+/// exit code 2, one line on stderr, nothing on stdout.
+fn assert_refused(args: &[&str], message: &str) {
+    let (code, stdout, stderr) = parts(&failsim(args));
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert_one_error_line(&stderr);
+    assert_eq!(stderr.trim_end(), format!("error: {message}"), "{args:?}");
+    assert_eq!(stdout, "", "{args:?} did some work");
+}
+
+/// Every command that writes into an output directory, with the arguments it needs
+/// besides `--out`.
+const DIRECTORY_COMMANDS: [&[&str]; 6] = [
+    &["run"],
+    &["merge", "reports/none"],
+    &["compare", "--cluster", "seed-example", "--cluster", "three-region-5"],
+    &["sweep", "--param", "policy.heartbeat.interval_ms=1000"],
+    &["hunt"],
+    &["gate"],
+];
+
+#[test]
+fn an_output_directory_that_is_a_file_is_refused_before_any_work() {
+    let dir = scratch_dir("out-is-a-file");
+    let file = dir.join("results");
+    std::fs::write(&file, "keep me\n").unwrap();
+    let file_text = file.to_string_lossy().into_owned();
+    for command in DIRECTORY_COMMANDS {
+        let args = [command, &["--out", file_text.as_str()]].concat();
+        assert_refused(&args, &format!("--out {file_text}: is a file, expected a directory"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me\n", "{args:?} changed the file");
+    }
+    // A directory cannot be made under a file either.
+    let under = file.join("reports");
+    let under_text = under.to_string_lossy().into_owned();
+    for command in &DIRECTORY_COMMANDS {
+        let args = [*command, &["--out", under_text.as_str()]].concat();
+        assert_refused(&args, &format!("--out {under_text}: {file_text} is a file, expected a directory"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me\n", "{args:?} changed the file");
+    }
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(entries.len(), 1, "nothing was written beside the file");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_output_file_that_is_a_directory_is_refused_before_any_work() {
+    let dir = scratch_dir("file-is-a-directory");
+    let target = dir.join("existing");
+    std::fs::create_dir(&target).unwrap();
+    let target_text = target.to_string_lossy().into_owned();
+    let existing = target_text.as_str();
+    let trace = dir.join("trace.jsonl").to_string_lossy().into_owned();
+    let out = dir.join("gate").to_string_lossy().into_owned();
+    let run: &[&str] = &["--scenario", "primary_failure", "--cluster", "builtin:seed-example", "--seed", "1"];
+    for (args, flag) in [
+        ([&["shrink"], run, &["--out", existing]].concat(), "--out"),
+        ([&["replay"], run, &["--trace", existing]].concat(), "--trace"),
+        ([&["replay"], run, &["--trace", &trace, "--audit", existing]].concat(), "--audit"),
+        ([&["simulate"], run, &["--trace", existing]].concat(), "--trace"),
+        (vec!["plan", "--cluster", "seed-example", "--policy", "seed-auto", "--output", existing], "--output"),
+        (vec!["gate", "--update-baseline", "--baseline", existing, "--out", &out], "--baseline"),
+    ] {
+        assert_refused(&args, &format!("{flag} {target_text}: is a directory, expected a file path"));
+        let inside: Vec<_> = std::fs::read_dir(&target).unwrap().collect();
+        assert!(inside.is_empty(), "{args:?} wrote into the directory");
+        let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(entries.len(), 1, "{args:?} wrote something beside it");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

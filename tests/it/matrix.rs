@@ -52,7 +52,7 @@ fn percentiles_agree_with_an_exact_computation_within_histogram_precision() {
         first_run: 0,
         runs,
     };
-    let aggregate = matrix::run_cell(&cell, Options::default(), &AtomicU64::new(0));
+    let aggregate = matrix::run(std::slice::from_ref(&cell), Options::default(), &AtomicU64::new(0)).remove(0);
     let mut failover_ms: Vec<f64> = (0..runs)
         .filter_map(|i| {
             let seed = derive_seed(0, "primary_failure", "three-region-5", i);

@@ -124,7 +124,11 @@ fn html_is_one_self_contained_file_with_an_svg_per_chart() {
     let mut files: Vec<String> =
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
-    assert_eq!(files, ["junit.xml", "report.html", "report.json", "summary.md"], "no asset files beside the page");
+    assert_eq!(
+        files,
+        ["junit.xml", "progress.json", "report.html", "report.json", "summary.md"],
+        "no asset files beside the page"
+    );
     let html = read(dir, "report.html");
     assert!(html.starts_with("<!doctype html>"));
     for external in ["http://", "https://", "src=", "<link", "<script", "@import", "url(", "<iframe", "<object"] {
@@ -213,38 +217,118 @@ fn html_shows_the_verdict_totals_and_every_replay_command() {
     }
 }
 
-#[test]
-fn hostile_scenario_and_topology_names_are_escaped() {
-    let dir = temp_dir("hostile");
-    let topology = std::fs::read_to_string(repo_path("scenarios/topologies/single-region-3.yaml")).unwrap();
-    let topology = topology.replace("cluster_id: single-region-3", "cluster_id: \"<b onmouseover=alert(3)>x</b>\"");
-    assert!(topology.contains("alert(3)"), "the topology's id was replaced");
-    std::fs::write(dir.join("hostile-topology.yaml"), topology).unwrap();
-    let scenario = "\
-name: \"<script>alert(1)</script>\"
-description: \"<img src=x onerror=alert(2)> & \\\"quoted\\\" 'single'\"
-cluster: [hostile-topology.yaml]
-duration_s: 120
-seeds: 3
-faults:
-  - kind: primary_loss
-    at_s: 10
-";
-    std::fs::write(dir.join("hostile.yaml"), scenario).unwrap();
-    let (file, out) = (dir.join("hostile.yaml"), dir.join("out"));
-    let args = ["run", "--scenario", file.to_str().unwrap(), "--out", out.to_str().unwrap()];
-    let (code, stdout, stderr) = parts(&failsim(&args));
-    assert!(code == 0 || code == 1, "the run completes\n{stdout}\n{stderr}");
+/// A scenario and a topology whose every name is markup (tests/hostile/, which
+/// tests/browser/check_report.sh --hostile renders in a browser too).
+const HOSTILE_SCENARIO: &str = "tests/hostile/scenario.yaml";
+const HOSTILE_TOPOLOGY: &str = "tests/hostile/topology.yaml";
 
-    let html = read(&out, "report.html");
-    for raw in ["<script", "<img", "<b onmouseover", "onerror=alert(2)>"] {
-        assert!(!html.contains(raw), "report.html contains raw {raw:?}");
+/// Markup from tests/hostile/'s names that no page may contain raw: none of it is
+/// markup the pages write themselves.
+const RAW_MARKUP: [&str; 7] = ["<script", "<img", "<b on", "<iframe", "<svg on", "<i>", "<u>"];
+
+/// The node id and scenario name, the description, and the topology id, escaped.
+const NODE_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
+const DESCRIPTION_ESCAPED: &str = "&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quoted&quot; &#39;single&#39;";
+const TOPOLOGY_ESCAPED: &str = "&lt;b onmouseover=alert(3)&gt;x&lt;/b&gt;";
+const POLICY_ESCAPED: &str = "&lt;iframe srcdoc=alert(7)&gt;&lt;/iframe&gt;";
+
+/// Runs `failsim` on `args` (each a hostile input's run, which completes with or
+/// without a finding) and returns nothing but the assurance that it wrote its files.
+fn run_hostile(args: &[&str]) {
+    let (code, stdout, stderr) = parts(&failsim(args));
+    assert!(code == 0 || code == 1, "{args:?} completes\n{stdout}\n{stderr}");
+}
+
+/// `page` holds none of tests/hostile/'s markup raw, and each of `shown` escaped.
+fn assert_escaped(name: &str, page: &str, shown: &[&str]) {
+    for raw in RAW_MARKUP {
+        assert!(!page.contains(raw), "{name} contains raw {raw:?}");
     }
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is shown, escaped");
-    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quoted&quot; &#39;single&#39;"));
-    assert!(html.contains("&lt;b onmouseover=alert(3)&gt;x&lt;/b&gt;"), "the topology id is shown, escaped");
+    for escaped in shown {
+        assert!(page.contains(escaped), "{name} does not show {escaped:?}");
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_in_every_report_of_run() {
+    let out = temp_dir("hostile-run").join("out");
+    let out_text = out.to_str().expect("UTF-8 path");
+    // The mutant's split brain names the hostile primary in its violations' details.
+    run_hostile(&["run", "--scenario", HOSTILE_SCENARIO, "--mutant", "no_lease_wait", "--out", out_text]);
+    let html = read(&out, "report.html");
+    assert_escaped("report.html", &html, &[NODE_ESCAPED, DESCRIPTION_ESCAPED, TOPOLOGY_ESCAPED, POLICY_ESCAPED]);
+    let detail = format!("single_writer: {NODE_ESCAPED} and node-2 both accept writes");
+    assert!(html.contains(&detail), "a violation's detail names the node, escaped");
+    assert!(html.contains("<title>failsim report: FAIL</title>"), "the title is the report's own");
     roxmltree::Document::parse(&read(&out, "junit.xml")).expect("junit.xml stays well-formed XML");
-    assert!(!read(&out, "summary.md").contains("<script"), "summary.md escapes the name too");
+    let summary = read(&out, "summary.md");
+    assert_escaped("summary.md", &summary, &["&lt;script&gt;alert(1)&lt;/script&gt;"]);
+}
+
+#[test]
+fn hostile_names_are_escaped_in_the_pages_of_compare() {
+    let out = temp_dir("hostile-compare").join("out");
+    let args = ["compare", "--cluster", HOSTILE_TOPOLOGY, "--cluster", "builtin:three-region-5"];
+    let scenarios = ["--scenario", HOSTILE_SCENARIO, "--scenario", "builtin:primary_failure"];
+    run_hostile(&[&args[..], &scenarios[..], &["--seeds", "2", "--out", out.to_str().unwrap()]].concat());
+    let html = read(&out, "report.html");
+    assert_escaped("report.html", &html, &[NODE_ESCAPED, DESCRIPTION_ESCAPED, TOPOLOGY_ESCAPED, POLICY_ESCAPED]);
+    let comparison = html.split("<h2>Comparison</h2>").nth(1).expect("the comparison leads the page");
+    let comparison = &comparison[..comparison.find("</section>").expect("the comparison's section ends")];
+    assert!(comparison.contains(&format!("<h3>{NODE_ESCAPED}</h3>")), "the scenario's table, escaped");
+    assert!(comparison.contains(&format!("<th>{TOPOLOGY_ESCAPED}</th>")), "the topology's column, escaped");
+    let markdown = read(&out, "comparison.md");
+    assert_escaped("comparison.md", &markdown, &["## &lt;script&gt;alert(1)&lt;/script&gt;"]);
+}
+
+/// The text of an SVG document, parsed as XML: what a viewer shows.
+fn svg_text(svg: &str) -> String {
+    let document = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed XML ({e}):\n{svg}"));
+    document.descendants().filter_map(|n| n.text()).collect()
+}
+
+/// Sweeps `scenario` (with the hostile topology) over two heartbeat intervals into `out`.
+fn sweep_hostile(scenario: &str, out: &Path) {
+    let param = "policy.heartbeat.interval_ms=1000,2000";
+    run_hostile(&["sweep", "--scenario", scenario, "--param", param, "--seeds", "2", "--out", out.to_str().unwrap()]);
+}
+
+#[test]
+fn hostile_names_are_escaped_in_the_page_and_charts_of_sweep() {
+    let out = temp_dir("hostile-sweep").join("out");
+    sweep_hostile(HOSTILE_SCENARIO, &out);
+    let html = read(&out, "sweep.html");
+    let subject = format!("{NODE_ESCAPED} on {TOPOLOGY_ESCAPED}");
+    assert_escaped("sweep.html", &html, &[&subject]);
+    assert!(html.contains("<section id=\"unsafe\">"), "the unsafe points, with their details, are listed");
+    for chart in ["sweep-tradeoff.svg", "sweep-policy.heartbeat.interval_ms.svg"] {
+        let svg = read(&out, chart);
+        assert_escaped(chart, &svg, &[&subject]);
+        let text = svg_text(&svg);
+        assert!(text.contains("<script>alert(1)</script> on <b onmouseover=alert(3)>x</b>"), "{chart} shows the names");
+    }
+    assert_escaped("sweep.md", &read(&out, "sweep.md"), &["&lt;script&gt;alert(1)&lt;/script&gt;"]);
+}
+
+#[test]
+fn control_characters_in_names_are_dropped_from_pages_and_charts() {
+    // The SVG backend escapes markup but not control characters, which XML 1.0 forbids:
+    // a name with one made every standalone chart of a sweep ill-formed.
+    let dir = temp_dir("control-characters");
+    let scenario = std::fs::read_to_string(repo_path(HOSTILE_SCENARIO)).unwrap();
+    let scenario = scenario.replace("name: \"<script>", "name: \"bell\\a escape\\e[31m <script>");
+    assert!(scenario.contains("bell\\a"), "the name was replaced");
+    std::fs::write(dir.join("scenario.yaml"), scenario).unwrap();
+    std::fs::copy(repo_path(HOSTILE_TOPOLOGY), dir.join("topology.yaml")).unwrap();
+    let (file, out) = (dir.join("scenario.yaml"), dir.join("out"));
+    sweep_hostile(file.to_str().unwrap(), &out);
+    for chart in ["sweep-tradeoff.svg", "sweep-policy.heartbeat.interval_ms.svg"] {
+        let text = svg_text(&read(&out, chart));
+        assert!(text.contains("bell escape[31m <script>alert(1)</script>"), "{chart} shows the name without them");
+    }
+    let html = read(&out, "sweep.html");
+    assert!(!html.contains(['\u{7}', '\u{1b}']), "sweep.html holds no control character");
+    assert!(html.contains("bell escape[31m &lt;script&gt;"), "sweep.html shows the name without them");
 }
 
 #[test]
@@ -384,9 +468,16 @@ fn report_json_follows_its_schema() {
     }
     conforms(&report, &schema, &schema, "report").unwrap_or_else(|e| panic!("report.json: {e}"));
 
-    // The keys the runner leaves out here: a sample run, and a cell with no samples.
+    // The keys the runner leaves out here: a sample run, a cell with no samples, and
+    // the mark of a report that covers part of its matrix.
     let mut model = small_report("builtin:node_crash", &["builtin:single-region-3"], 3, None);
     model.sample = Some(sample_run());
+    model.incomplete = Some(failsim::report::model::Incomplete {
+        reason: "shard 2/3".into(),
+        runs_done: 3,
+        runs_total: 9,
+        next: "failsim merge DIR...".into(),
+    });
     let value = serde_json::to_value(&model).unwrap();
     conforms(&value, &schema, &schema, "report").unwrap_or_else(|e| panic!("a report with a sample: {e}"));
 

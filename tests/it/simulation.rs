@@ -823,3 +823,48 @@ fn a_promotion_that_always_fails_tries_every_eligible_target_then_gives_up() {
         assert!(audit_pack::verify(&pack).is_ok());
     }
 }
+
+/// A topology and policy whose heartbeats outrun the network: 256 nodes, a heartbeat
+/// every millisecond, every link 100 s long.
+fn flooding_scenario(dir: &std::path::Path) -> std::path::PathBuf {
+    let nodes: String = (0..256)
+        .map(|i| {
+            let role = if i == 0 { "primary" } else { "secondary" };
+            format!(
+                "  - {{node_id: n{i}, hostname: h{i}, role: {role}, region: r{}, site: s{}, status: healthy, priority: {}, capacity: 100}}\n",
+                i % 3,
+                i % 6,
+                if i == 0 { 100 } else { 50 }
+            )
+        })
+        .collect();
+    let slow = "[100000, 100000]";
+    let topology = format!(
+        "cluster_id: big\nname: big\nregions: [r0, r1, r2]\nnetwork:\n  same_site_ms: {slow}\n  same_region_ms: {slow}\n  cross_region_ms: {slow}\nnodes:\n{nodes}"
+    );
+    std::fs::write(dir.join("big.yaml"), topology).unwrap();
+    let policy = std::fs::read_to_string(crate::support::repo_path("scenarios/policies/fast-detection.yaml")).unwrap();
+    let policy = policy.replace("interval_ms: 1000", "interval_ms: 1").replace("timeout_ms: 500", "timeout_ms: 1");
+    std::fs::write(dir.join("flood-policy.yaml"), policy).unwrap();
+    let scenario = "name: flood\ncluster: big.yaml\npolicy: flood-policy.yaml\nduration_s: 300\n\
+                    faults:\n  - kind: primary_loss\n    at_s: [10, 20]\n";
+    std::fs::write(dir.join("flood.yaml"), scenario).unwrap();
+    dir.join("flood.yaml")
+}
+
+/// Postmortem: the fuzzing of issue 8 found inputs within every limit whose one run
+/// took 52 s and 1.1 GB before its event budget ended it: messages in flight piled up
+/// in the queue faster than the slow network delivered them. A run now ends, judged
+/// `stuck`, once more than `PENDING_MAX` events are pending, and is not judged for
+/// liveness at an end it never reached.
+#[test]
+fn a_run_whose_messages_outrun_the_network_ends_stuck_with_bounded_pending_events() {
+    let dir = scratch_dir("flood");
+    let scenario = flooding_scenario(&dir);
+    let (code, stdout, stderr) =
+        parts(&failsim(&["simulate", "--scenario", scenario.to_str().unwrap(), "--seeds", "1"]));
+    assert_eq!(code, 1, "{stderr}");
+    let pending = format!("{} events were pending at once", failsim::engine::sim::PENDING_MAX + 1);
+    assert!(stdout.contains(&pending), "{stdout}");
+    assert!(!stdout.contains("liveness"), "a run cut short is not judged for liveness: {stdout}");
+}

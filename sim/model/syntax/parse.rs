@@ -2,17 +2,27 @@
 //! every value keeps its position) into the spanned [`Node`] tree.
 //!
 //! Both parsers refuse input past [`MAX_DEPTH`] levels of nesting or [`MAX_NODES`]
-//! nodes (aliases included, counted as expanded), so no input can exhaust the stack
-//! or memory. YAML is limited to what a configuration file needs: one document,
-//! string keys without duplicates, aliases to earlier anchors, and the `!!str` tag.
+//! nodes, and YAML past [`MAX_TEXT_BYTES`] of text (aliases counted as expanded; a
+//! JSON text is never longer than its file), so no input can exhaust the stack or
+//! memory, and both find a duplicate key through an index of the mapping's keys, so
+//! a mapping of many keys costs n log n, not n squared. YAML is limited to what a
+//! configuration file needs: one document, string keys without duplicates, aliases to
+//! earlier anchors, and the `!!str` tag.
 
 use super::document::{Entry, Location, Node, ScalarStyle, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, ScanError, Span};
+use std::cell::Cell;
+use std::collections::BTreeMap;
 
 /// Deepest nesting of lists and mappings accepted.
 pub const MAX_DEPTH: usize = 64;
-/// Most nodes one document may hold, with aliases counted as expanded.
+/// Most nodes one document may hold, with aliases counted as expanded and an anchored
+/// node counted twice (the tree builder keeps a copy of it for its aliases).
 pub const MAX_NODES: usize = 200_000;
+/// Most bytes of scalar text (keys included) one document may hold, with aliases
+/// counted as expanded: without it, a long string repeated by a few hundred aliases
+/// would take gigabytes while staying far under [`MAX_NODES`].
+pub const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
 
 /// A syntax error: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +52,18 @@ pub fn parse_yaml(text: &str) -> Result<Node> {
             if let Some(hint) = open_flow_hint(text, &builder, &error) {
                 error.message.push_str(&hint);
             }
+            // The scanner reports an end of input that lacks its final line break one
+            // line past the last: point at the true end instead.
+            error.at = error.at.min(end_of(text));
             Err(SyntaxError { path: path_text(&builder.path()), ..error })
         }
     }
+}
+
+/// Where a text ends: its last line, one column past its last character.
+fn end_of(text: &str) -> Location {
+    let last_line = text.rsplit('\n').next().unwrap_or_default();
+    to_location(text.matches('\n').count() + 1, last_line.chars().count())
 }
 
 /// When an error that a missing closing bracket causes falls inside a `[...]` or
@@ -152,21 +171,44 @@ fn scan_error(error: ScanError) -> SyntaxError {
 struct TreeBuilder {
     stack: Vec<Frame>,
     root: Option<Node>,
-    /// Anchored nodes by anchor id, with their expanded node counts.
-    anchors: Vec<Option<(Node, usize)>>,
-    node_count: usize,
+    /// Anchored nodes by anchor id, with their expanded sizes.
+    anchors: Vec<Option<(Node, Size)>>,
+    /// The document's size so far, aliases expanded.
+    size: Size,
+}
+
+/// How much of the limits a document or a subtree uses.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    text_bytes: usize,
+}
+
+impl Size {
+    fn of_scalar(node: &Node) -> Size {
+        let text_bytes = match &node.value {
+            Value::Scalar { text, .. } => text.len(),
+            _ => 0,
+        };
+        Size { nodes: 1, text_bytes }
+    }
 }
 
 struct Frame {
     at: Location,
     anchor: usize,
-    node_count_at_open: usize,
+    size_at_open: Size,
     kind: FrameKind,
 }
 
 enum FrameKind {
     Sequence(Vec<Node>),
-    Mapping { entries: Vec<Entry>, key: Option<(String, Location)> },
+    /// `seen`: each key read so far, with where it was first given.
+    Mapping {
+        entries: Vec<Entry>,
+        key: Option<(String, Location)>,
+        seen: BTreeMap<String, Location>,
+    },
 }
 
 impl TreeBuilder {
@@ -188,10 +230,16 @@ impl TreeBuilder {
         segments
     }
 
-    fn count(&mut self, at: Location, nodes: usize) -> Result<()> {
-        self.node_count = self.node_count.saturating_add(nodes);
-        if self.node_count > MAX_NODES {
+    fn count(&mut self, at: Location, added: Size) -> Result<()> {
+        self.size.nodes = self.size.nodes.saturating_add(added.nodes);
+        self.size.text_bytes = self.size.text_bytes.saturating_add(added.text_bytes);
+        if self.size.nodes > MAX_NODES {
             return fail(at, format!("the document has more than {MAX_NODES} values (aliases count as expanded)"));
+        }
+        if self.size.text_bytes > MAX_TEXT_BYTES {
+            let message =
+                format!("the document has more than {MAX_TEXT_BYTES} bytes of text (aliases count as expanded)");
+            return fail(at, message);
         }
         Ok(())
     }
@@ -206,14 +254,14 @@ impl TreeBuilder {
         if self.stack.len() >= MAX_DEPTH {
             return fail(at, format!("the document nests deeper than {MAX_DEPTH} levels"));
         }
-        self.count(at, 1)?;
+        let size_at_open = self.size;
+        self.count(at, Size { nodes: 1, text_bytes: 0 })?;
         let kind = if is_map {
-            FrameKind::Mapping { entries: Vec::new(), key: None }
+            FrameKind::Mapping { entries: Vec::new(), key: None, seen: BTreeMap::new() }
         } else {
             FrameKind::Sequence(Vec::new())
         };
-        let node_count_at_open = self.node_count - 1;
-        self.stack.push(Frame { at, anchor, node_count_at_open, kind });
+        self.stack.push(Frame { at, anchor, size_at_open, kind });
         Ok(())
     }
 
@@ -223,25 +271,35 @@ impl TreeBuilder {
             FrameKind::Sequence(items) => Value::Sequence(items),
             FrameKind::Mapping { entries, .. } => Value::Mapping(entries),
         };
-        let size = self.node_count - frame.node_count_at_open;
+        let size = Size {
+            nodes: self.size.nodes - frame.size_at_open.nodes,
+            text_bytes: self.size.text_bytes - frame.size_at_open.text_bytes,
+        };
         self.place(Node { at: frame.at, value }, frame.anchor, size)
     }
 
     fn value(&mut self, node: Node, anchor: usize) -> Result<()> {
-        self.count(node.at, 1)?;
-        self.place(node, anchor, 1)
+        let size = Size::of_scalar(&node);
+        self.count(node.at, size)?;
+        self.place(node, anchor, size)
     }
 
     fn alias(&mut self, at: Location, anchor: usize) -> Result<()> {
-        let Some(Some((node, size))) = self.anchors.get(anchor).cloned() else {
-            return fail(at, "alias to an anchor that is not defined before it");
+        let size = match self.anchors.get(anchor) {
+            Some(Some((_, size))) => *size,
+            _ => return fail(at, "alias to an anchor that is not defined before it"),
         };
+        // Counted before the copy is made, so that a refused alias costs nothing.
         self.count(at, size)?;
+        let node = self.anchors[anchor].as_ref().map(|(node, _)| node.clone()).expect("the anchor was found above");
         self.place(Node { at, ..node }, 0, size)
     }
 
-    fn place(&mut self, node: Node, anchor: usize, size: usize) -> Result<()> {
+    fn place(&mut self, node: Node, anchor: usize, size: Size) -> Result<()> {
         if anchor > 0 {
+            // The copy kept for the aliases counts too: anchors nested 60 deep around a
+            // long list would otherwise keep 60 copies of it (a 570 KB file took 900 MB).
+            self.count(node.at, size)?;
             if self.anchors.len() <= anchor {
                 self.anchors.resize(anchor + 1, None);
             }
@@ -253,18 +311,19 @@ impl TreeBuilder {
         };
         match &mut parent.kind {
             FrameKind::Sequence(items) => items.push(node),
-            FrameKind::Mapping { entries, key } => match key.take() {
+            FrameKind::Mapping { entries, key, seen } => match key.take() {
                 Some((key, key_at)) => entries.push(Entry { key, key_at, value: node }),
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
                         return fail(node.at, "mapping keys must be plain strings");
                     };
-                    let first = entries.iter().find(|e| e.key == text).map(|e| e.key_at);
+                    let first = seen.get(&text).copied();
                     // Set before failing, so that the error's path names the key.
                     *key = Some((text.clone(), node.at));
                     if let Some(first) = first {
                         return fail(node.at, duplicate_key(&text, first));
                     }
+                    seen.insert(text, node.at);
                 }
             },
         }
@@ -294,7 +353,15 @@ fn duplicate_key(key: &str, first: Location) -> String {
 /// # Errors
 /// Any syntax error, trailing content, duplicate keys and the size limits.
 pub fn parse_json(text: &str) -> Result<Node> {
-    let mut parser = JsonParser { bytes: text.as_bytes(), pos: 0, line: 1, line_start: 0, nodes: 0, path: Vec::new() };
+    let mut parser = JsonParser {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        line_start: 0,
+        column_mark: Cell::new((0, 0)),
+        nodes: 0,
+        path: Vec::new(),
+    };
     parser.document().map_err(|error| SyntaxError { path: path_text(&parser.path), ..error })
 }
 
@@ -303,6 +370,10 @@ struct JsonParser<'a> {
     pos: usize,
     line: usize,
     line_start: usize,
+    /// A position on the current line and its column (0-based, in characters), so that
+    /// locating a value counts only the characters since the last one: on a one-line
+    /// document of a million values, counting from the line's start would be quadratic.
+    column_mark: Cell<(usize, usize)>,
     nodes: usize,
     path: Vec<Segment>,
 }
@@ -322,7 +393,12 @@ impl JsonParser<'_> {
     }
 
     fn here(&self) -> Location {
-        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.pos]).chars().count();
+        let (mark, column) = self.column_mark.get();
+        let from = if mark >= self.line_start && mark <= self.pos { mark } else { self.line_start };
+        let base = if from == mark { column } else { 0 };
+        // A character is a byte that does not continue a UTF-8 sequence.
+        let column = base + self.bytes[from..self.pos].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        self.column_mark.set((self.pos, column));
         to_location(self.line, column)
     }
 
@@ -382,6 +458,7 @@ impl JsonParser<'_> {
     fn object(&mut self, depth: usize) -> Result<Value> {
         self.pos += 1;
         let mut entries: Vec<Entry> = Vec::new();
+        let mut seen: BTreeMap<String, Location> = BTreeMap::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -398,9 +475,10 @@ impl JsonParser<'_> {
             }
             let key = self.string()?;
             self.path.push(Segment::Key(key.clone()));
-            if let Some(first) = entries.iter().find(|e| e.key == key) {
-                return fail(key_at, duplicate_key(&key, first.key_at));
+            if let Some(&first) = seen.get(&key) {
+                return fail(key_at, duplicate_key(&key, first));
             }
+            seen.insert(key.clone(), key_at);
             self.expect(b':', "`:` after the key")?;
             let value = self.value(depth + 1)?;
             self.path.pop();
@@ -616,6 +694,14 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
         }
         assert!(parse_yaml(&text).unwrap_err().message.contains("more than"));
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_input_points_inside_the_text() {
+        let e = parse_yaml("cluster_id: c\nregions: [a,").unwrap_err();
+        assert_eq!(e.at, Location { line: 2, column: 13 });
+        let e = parse_yaml("cluster_id: c\nregions: [a,\n").unwrap_err();
+        assert_eq!(e.at, Location { line: 3, column: 1 });
     }
 
     #[test]
