@@ -63,10 +63,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             args.dirs.len()
         );
     }
-    let report = report_of(&progress, &cells, matrix.options);
+    progress_file::write(&progress, &args.out)?;
+    let report = report_of(progress, &cells, matrix.options);
     print!("{}", report::table::render(&report));
     write_reports(&report, &args.out)?;
-    progress_file::write(&progress, &args.out)?;
     println!("reports written to {}", args.out.display());
     Ok(if report.passed { Outcome::Success } else { Outcome::Finding })
 }

@@ -170,22 +170,21 @@ fn continue_matrix(
         progress.add(runs, wall_s);
         progress_file::write(&progress, out)
     })?;
-    let mut report = report_of(&progress, cells, options);
-    let complete = progress.is_complete(cells);
     let interrupted = interrupt::received().filter(|_| progress.todo(cells).iter().any(|t| !t.is_empty()));
-    report.incomplete = (!complete).then(|| incomplete(&progress, cells, interrupted, out));
+    let incomplete = (!progress.is_complete(cells)).then(|| incomplete(&progress, cells, interrupted, out));
+    let wall_s = progress.wall_s;
+    let mut report = report_of(progress, cells, options);
     if timing {
-        report.timing = Some(timing_of(cells, &report, session.threads, progress.wall_s));
+        report.timing = Some(timing_of(cells, &report, session.threads, wall_s));
     }
+    report.incomplete = incomplete;
     print!("{}", report::table::render(&report));
     write_reports(&report, out)?;
     println!("reports written to {}", out.display());
-    if let Some(signal) = interrupted {
+    if let (Some(signal), Some(incomplete)) = (interrupted, &report.incomplete) {
         eprintln!(
-            "interrupted: {} of {} runs finished; continue with: failsim run --resume {}",
-            progress.runs_done(),
-            cells.iter().map(|c| c.runs).sum::<u64>(),
-            failsim::run::replay::quote(&out.display().to_string())
+            "interrupted: {} of {} runs finished; continue with: {}",
+            incomplete.runs_done, incomplete.runs_total, incomplete.next
         );
         return Ok(Outcome::Interrupted(signal.exit_code()));
     }
@@ -209,8 +208,8 @@ fn incomplete(progress: &Progress, cells: &[Cell<'_>], signal: Option<Signal>, o
 
 /// The report of what `progress` holds: every cell's aggregate, the sample run and the
 /// findings re-run with their traces. No timing.
-pub(super) fn report_of(progress: &Progress, cells: &[Cell<'_>], options: Options) -> Report {
-    let aggregates = progress.aggregates();
+pub(super) fn report_of(progress: Progress, cells: &[Cell<'_>], options: Options) -> Report {
+    let aggregates = progress.into_aggregates();
     let mut report = Report::build(cells, &aggregates, options.master_seed, options.mutant);
     report.sample = sample_run(cells, &aggregates, options);
     report.findings = findings(cells, &report, options);

@@ -223,8 +223,8 @@ impl Progress {
     }
 
     /// Every cell's aggregate, in the matrix's order.
-    pub fn aggregates(&self) -> Vec<Aggregate> {
-        self.cells.iter().map(|c| c.aggregate.clone()).collect()
+    pub fn into_aggregates(self) -> Vec<Aggregate> {
+        self.cells.into_iter().map(|c| c.aggregate).collect()
     }
 
     /// Joins progresses of one matrix made apart (shards, typically), each with the

@@ -15,7 +15,6 @@ use failsim::model::{library, resolve, Cluster, InputError, Kind, Policy, Scenar
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use proptest::test_runner::RngSeed;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Debug;
@@ -229,14 +228,7 @@ fn check_input(body: &str, format: Format) -> Result<(), TestCaseError> {
 }
 
 fn config() -> ProptestConfig {
-    // The default honours PROPTEST_CASES and PROPTEST_RNG_SEED. Failures are not
-    // persisted to files: each one found becomes a named regression test instead.
-    let mut config = ProptestConfig::default();
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(PROPTEST_SEED);
-    }
-    config.failure_persistence = None;
-    config
+    crate::support::proptest_config(PROPTEST_SEED)
 }
 
 proptest! {

@@ -17,7 +17,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{RngAlgorithm, RngSeed, TestRng, TestRunner};
+use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 use std::cmp::{Ordering, Reverse};
 
@@ -316,14 +316,7 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn config() -> ProptestConfig {
-    // The default honours PROPTEST_CASES and PROPTEST_RNG_SEED. Failures are not
-    // persisted to files: each one found becomes a named regression test instead.
-    let mut config = ProptestConfig::default();
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(PROPTEST_SEED);
-    }
-    config.failure_persistence = None;
-    config
+    crate::support::proptest_config(PROPTEST_SEED)
 }
 
 fn check_valid(case: &Case) -> Result<(), TestCaseError> {

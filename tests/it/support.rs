@@ -35,3 +35,16 @@ pub fn scratch_dir(test: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
 }
+
+/// A proptest configuration with a fixed seed unless PROPTEST_RNG_SEED gives one (the
+/// default honours PROPTEST_CASES and PROPTEST_RNG_SEED). Failures are not persisted
+/// to files: each one found becomes a named regression test instead.
+pub fn proptest_config(seed: u64) -> proptest::prelude::ProptestConfig {
+    use proptest::test_runner::RngSeed;
+    let mut config = proptest::prelude::ProptestConfig::default();
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    config.failure_persistence = None;
+    config
+}
