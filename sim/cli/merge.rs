@@ -63,6 +63,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             args.dirs.len()
         );
     }
+    let progress = Progress { finished: true, ..progress };
     progress_file::write(&progress, &args.out)?;
     let report = report_of(progress, &cells, matrix.options);
     print!("{}", report::table::render(&report));

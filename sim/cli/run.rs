@@ -104,6 +104,9 @@ fn parse_checkpoint(text: &str) -> Result<f64, String> {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let out = args.out.clone().or_else(|| args.resume.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
     output::ensure_directory_target("--out", &out)?;
+    if args.resume.is_none() {
+        refuse_to_overwrite_unfinished(&out)?;
+    }
     let resumed = args.resume.as_deref().map(progress_file::read).transpose()?;
     let spec = match &resumed {
         Some(progress) => progress.matrix.clone(),
@@ -127,6 +130,22 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let checkpoint = Duration::from_secs_f64(args.checkpoint_every);
     continue_matrix(progress, &cells, matrix.options, args.threads, !args.no_timing, checkpoint, &out)
+}
+
+/// A new run into `out` would overwrite the progress of an unfinished one there (a
+/// run interrupted, or killed after a checkpoint): refuse, and say how to go on.
+fn refuse_to_overwrite_unfinished(out: &Path) -> anyhow::Result<()> {
+    let Ok(progress) = progress_file::read(out) else { return Ok(()) };
+    if progress.finished {
+        return Ok(());
+    }
+    let out = failsim::run::replay::quote(&out.display().to_string());
+    anyhow::bail!(
+        "{out} holds an unfinished run ({} runs done): continue it with `failsim run --resume {out}`, \
+         write elsewhere with --out, or delete {out}/{} to start over",
+        progress.runs_done(),
+        progress_file::NAME
+    )
 }
 
 /// A matrix's inputs resolved from its [`MatrixSpec`], and the options its runs share.
@@ -167,7 +186,7 @@ fn continue_matrix(
     eprintln!("running {runs} runs of {} cells; Ctrl-C stops and keeps what finished", cells.len());
     std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", out.display()))?;
     let session = session::run_in_waves(cells, todo, options, threads, stop, Some(checkpoint), |runs, wall_s| {
-        progress.add(runs, wall_s);
+        progress.add(cells, runs, wall_s);
         progress_file::write(&progress, out)
     })?;
     let interrupted = interrupt::received().filter(|_| progress.todo(cells).iter().any(|t| !t.is_empty()));

@@ -90,6 +90,10 @@ pub struct Progress {
     /// Wall-clock seconds spent running so far, over every session (for the report's
     /// `timing`; never part of a result).
     pub wall_s: f64,
+    /// Whether every run it is for had finished when it was written; false for a
+    /// checkpoint or an interrupted run, which `failsim run --resume` continues.
+    #[serde(default)]
+    pub finished: bool,
     /// One per cell, in the matrix's order.
     pub cells: Vec<CellProgress>,
 }
@@ -142,6 +146,7 @@ impl Progress {
             fingerprint: fingerprint(cells),
             shard,
             wall_s: 0.0,
+            finished: false,
             cells: cells
                 .iter()
                 .map(|cell| CellProgress {
@@ -204,12 +209,13 @@ impl Progress {
         self.owned(cells).iter().zip(&self.cells).map(|(owned, cell)| owned.minus(&cell.done)).collect()
     }
 
-    /// Folds in runs that finished since, taking `wall_s` more seconds.
-    pub fn add(&mut self, runs: Vec<CellRuns>, wall_s: f64) {
+    /// Folds in runs of `cells` that finished since, taking `wall_s` more seconds.
+    pub fn add(&mut self, cells: &[Cell<'_>], runs: Vec<CellRuns>, wall_s: f64) {
         for (cell, runs) in self.cells.iter_mut().zip(runs) {
             cell.absorb(runs.done, runs.aggregate);
         }
         self.wall_s += wall_s;
+        self.finished = self.todo(cells).iter().all(RunSet::is_empty);
     }
 
     /// Runs finished, over every cell.

@@ -150,6 +150,13 @@ fn a_run_interrupted_by_sigint_resumes_to_the_uninterrupted_report() {
     let (done, total) = (incomplete["runs_done"].as_u64().unwrap(), incomplete["runs_total"].as_u64().unwrap());
     assert!(done < total && total == 5000 * 6, "{done} of {total} runs");
 
+    // Running again without --resume would throw the finished runs away: refused.
+    let before = read(&dir.join("stopped").join("progress.json"));
+    let (code, _, stderr) = parts(&failsim(&[&matrix[..], &["--out", &path("stopped")]].concat()));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("holds an unfinished run") && stderr.contains("--resume"), "{stderr}");
+    assert_eq!(read(&dir.join("stopped").join("progress.json")), before, "nothing overwritten");
+
     run_ok(&["run", "--resume", &path("stopped"), "--no-timing"]);
     assert_no_partial_files(&dir.join("stopped"));
     assert_same_reports(&dir.join("whole"), &dir.join("stopped"));
