@@ -95,11 +95,6 @@ impl RunSet {
         }
         left
     }
-
-    /// Every run of the set, in increasing order.
-    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.ranges.iter().flat_map(Clone::clone)
-    }
 }
 
 impl From<RunSet> for Vec<[u64; 2]> {
@@ -133,7 +128,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn model(set: &RunSet) -> BTreeSet<u64> {
-        set.iter().collect()
+        set.ranges().iter().flat_map(Clone::clone).collect()
     }
 
     fn well_formed(set: &RunSet) -> bool {
